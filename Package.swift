@@ -1,0 +1,98 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "zhifu",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "ZhifuProtocol", targets: ["ZhifuProtocol"]),
+        .library(name: "ZhifuCore", targets: ["ZhifuCore"]),
+        .library(name: "ZhifuStoreSQLite", targets: ["ZhifuStoreSQLite"]),
+        .library(name: "ZhifuStorePostgres", targets: ["ZhifuStorePostgres"]),
+        .library(name: "ZhifuGateway", targets: ["ZhifuGateway"]),
+        .library(name: "ZhifuSDK", targets: ["ZhifuSDK"]),
+        .executable(name: "zhifu", targets: ["zhifu"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        /// OpenSSL's EVP API (RSA, DSA, digests) and glibc iconv behind a few plain C functions.
+        .target(
+            name: "CZhifuOpenSSL",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(
+            name: "ZhifuProtocol",
+            dependencies: ["CZhifuOpenSSL"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ZhifuCore",
+            dependencies: ["ZhifuProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ZhifuStoreSQLite",
+            dependencies: ["ZhifuCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ZhifuStorePostgres",
+            dependencies: ["ZhifuCore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ZhifuGateway",
+            dependencies: [
+                "ZhifuCore", "ZhifuStoreSQLite", "ZhifuStorePostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ZhifuSDK",
+            dependencies: ["ZhifuProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zhifu",
+            dependencies: [
+                "ZhifuGateway", "ZhifuSDK", "CZhifuOpenSSL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZhifuProtocolTests",
+            dependencies: ["ZhifuProtocol"],
+            resources: [.copy("Vectors")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZhifuStoreTests",
+            dependencies: ["ZhifuCore", "ZhifuStoreSQLite", "ZhifuStorePostgres"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZhifuGatewayTests",
+            dependencies: [
+                "ZhifuGateway", "ZhifuSDK",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

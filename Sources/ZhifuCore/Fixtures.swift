@@ -1,0 +1,252 @@
+import Foundation
+import ZhifuProtocol
+
+/// The fixtures file: a public interface (documented in README) that tests outside this repository
+/// use to set up the gateway. JSON, loaded idempotently at start: what exists is left as it is.
+public struct Fixtures: Sendable {
+    public struct AccountEntry: Sendable {
+        public var userId: UserId
+        public var logonId: String
+        public var name: String
+        public var password: String?
+        public var balance: Amount
+        public var status: AccountStatus
+
+        public init(userId: UserId, logonId: String, name: String, password: String?, balance: Amount, status: AccountStatus) {
+            self.userId = userId; self.logonId = logonId; self.name = name; self.password = password
+            self.balance = balance; self.status = status
+        }
+    }
+
+    public struct TradeEntry: Sendable {
+        public var tradeNo: String
+        public var partner: UserId
+        public var buyer: UserId?
+        public var outTradeNo: String
+        public var amount: Amount
+        public var status: TradeStatus
+    }
+
+    public var gatewayPrivateKey: String?
+    public var accounts: [AccountEntry] = []
+    public var merchants: [Merchant] = []
+    public var apps: [App] = []
+    public var trades: [TradeEntry] = []
+
+    public init() {}
+
+    /// Refusal of a fixtures file, naming the entry at fault (`accounts[2] "a@b.c": …`).
+    public struct Invalid: Error, CustomStringConvertible, Equatable {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    public static let maximumBytes = 16 << 20
+
+    /// Parses and validates the whole file before anything is stored.
+    public init(json data: Data) throws(Invalid) {
+        guard data.count <= Self.maximumBytes else { throw Invalid("fixtures file is larger than 16 MiB") }
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw Invalid("fixtures file must be a JSON object")
+            }
+            root = object
+        } catch let error as Invalid {
+            throw error
+        } catch {
+            throw Invalid("fixtures file is not valid JSON: \(error.localizedDescription)")
+        }
+        var reader = Reader(path: "fixtures", object: root)
+        try reader.allow(["gateway", "accounts", "merchants", "apps", "trades"])
+        if let gateway = root["gateway"] {
+            var entry = try Reader(path: "gateway", value: gateway)
+            try entry.allow(["privateKey"])
+            if let text = try entry.string("privateKey") {
+                do { _ = try PrivateKey(text: text) } catch { throw Invalid("gateway.privateKey: not a readable RSA private key (\(error))") }
+                guard (try? PrivateKey(text: text))?.algorithm == .rsa else { throw Invalid("gateway.privateKey: must be an RSA key") }
+                gatewayPrivateKey = text
+            }
+        }
+        for (index, item) in try reader.array("accounts").enumerated() {
+            var entry = try Reader(path: "accounts[\(index)]", value: item)
+            try entry.allow(["userId", "logonId", "name", "password", "balance", "status"])
+            let account = AccountEntry(
+                userId: try entry.userId("userId", required: true)!,
+                logonId: try entry.string("logonId", required: true, maxLength: 100)!,
+                name: try entry.string("name", required: true, maxLength: 128)!,
+                password: try entry.string("password", maxLength: 64),
+                balance: try entry.amount("balance") ?? .zero,
+                status: try entry.enumeration("status", AccountStatus.self) ?? .normal)
+            if accounts.contains(where: { $0.userId == account.userId || $0.logonId == account.logonId }) {
+                throw Invalid("\(entry.path): userId or logonId repeats an earlier account")
+            }
+            accounts.append(account)
+        }
+        for (index, item) in try reader.array("merchants").enumerated() {
+            var entry = try Reader(path: "merchants[\(index)]", value: item)
+            try entry.allow(["partner", "md5Key", "rsaPublicKey", "dsaPublicKey", "services"])
+            let partner = try entry.userId("partner", required: true)!
+            let md5Key = try entry.string("md5Key", maxLength: 64)
+            if let md5Key, md5Key.count != 32 || !md5Key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                throw Invalid("\(entry.path).md5Key: must be 32 letters and digits")
+            }
+            let rsa = try entry.publicKey("rsaPublicKey", algorithm: .rsa)
+            let dsa = try entry.publicKey("dsaPublicKey", algorithm: .dsa)
+            let services = try entry.strings("services") ?? ["*"]
+            merchants.append(Merchant(partner: partner, md5Key: md5Key, rsaPublicKey: rsa, dsaPublicKey: dsa, services: services))
+        }
+        for (index, item) in try reader.array("apps").enumerated() {
+            var entry = try Reader(path: "apps[\(index)]", value: item)
+            try entry.allow(["appId", "partner", "publicKey", "signType"])
+            let appId = try entry.string("appId", required: true, maxLength: 32)!
+            guard appId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw Invalid("\(entry.path).appId: letters and digits only")
+            }
+            let signType = try entry.enumeration("signType", SignType.self) ?? .rsa2
+            guard signType == .rsa2 || signType == .rsa else { throw Invalid("\(entry.path).signType: RSA2 or RSA") }
+            apps.append(App(appId: appId, partner: try entry.userId("partner", required: true)!,
+                            publicKey: try entry.publicKey("publicKey", algorithm: .rsa, required: true)!, signType: signType))
+        }
+        for (index, item) in try reader.array("trades").enumerated() {
+            var entry = try Reader(path: "trades[\(index)]", value: item)
+            try entry.allow(["tradeNo", "partner", "buyer", "outTradeNo", "amount", "status"])
+            let trade = TradeEntry(
+                tradeNo: try entry.string("tradeNo", required: true, maxLength: 64)!,
+                partner: try entry.userId("partner", required: true)!,
+                buyer: try entry.userId("buyer"),
+                outTradeNo: try entry.string("outTradeNo", required: true, maxLength: 64)!,
+                amount: try entry.amount("amount", required: true)!,
+                status: try entry.enumeration("status", TradeStatus.self) ?? .tradeSuccess)
+            guard trade.amount.fen > 0 else { throw Invalid("\(entry.path).amount: must be above 0") }
+            if trade.status.isPaid, trade.buyer == nil { throw Invalid("\(entry.path): a paid trade needs a buyer") }
+            trades.append(trade)
+        }
+    }
+
+    /// Stores what is not there yet. Accounts and trades that exist are left untouched (their
+    /// balances may have moved since); merchants and apps are replaced, so keys can be rotated.
+    public func apply(to store: any Store, clock: any Clock) async throws {
+        _ = try await store.insertAccount(SystemAccounts.clearingAccount)
+        if let gatewayPrivateKey { try await store.setSetting(GatewaySettings.privateKey, value: gatewayPrivateKey) }
+        for (index, entry) in accounts.enumerated() {
+            let account = Account(userId: entry.userId, logonId: entry.logonId, name: entry.name, status: entry.status,
+                                  passwordHash: entry.password.map { PaymentPassword.hash($0) })
+            let inserted: Bool
+            do { inserted = try await store.insertAccount(account) } catch StoreError.duplicate {
+                throw Invalid("accounts[\(index)] \"\(entry.logonId)\": logonId belongs to another account")
+            }
+            guard inserted, entry.balance.fen > 0 else { continue }
+            let funding = Transfer(id: "fixture-funding-\(entry.userId)", debit: SystemAccounts.clearing, credit: entry.userId,
+                                   amount: entry.balance, code: "funding", reference: "fixtures", createdAt: clock.now)
+            let result = try await store.post([funding])[0]
+            guard result.isPosted else { throw Invalid("accounts[\(index)] \"\(entry.logonId)\": opening balance refused (\(result))") }
+        }
+        for (index, merchant) in merchants.enumerated() {
+            guard try await store.account(userId: merchant.partner) != nil else {
+                throw Invalid("merchants[\(index)] \(merchant.partner): partner must be an account's userId")
+            }
+            try await store.upsertMerchant(merchant)
+        }
+        for (index, app) in apps.enumerated() {
+            guard try await store.merchant(partner: app.partner) != nil else {
+                throw Invalid("apps[\(index)] \(app.appId): partner \(app.partner) is not a merchant")
+            }
+            try await store.upsertApp(app)
+        }
+        for (index, entry) in trades.enumerated() {
+            if try await store.trade(tradeNo: entry.tradeNo) != nil { continue }
+            guard try await store.merchant(partner: entry.partner) != nil else {
+                throw Invalid("trades[\(index)] \(entry.tradeNo): partner \(entry.partner) is not a merchant")
+            }
+            if let buyer = entry.buyer, try await store.account(userId: buyer) == nil {
+                throw Invalid("trades[\(index)] \(entry.tradeNo): buyer \(buyer) is not an account")
+            }
+            if entry.status.isPaid, let buyer = entry.buyer {
+                let payment = Transfer(id: "fixture-trade-\(entry.tradeNo)", debit: buyer, credit: entry.partner, amount: entry.amount,
+                                       code: "trade_pay", reference: entry.tradeNo, createdAt: clock.now)
+                let result = try await store.post([payment])[0]
+                guard result.isPosted else { throw Invalid("trades[\(index)] \(entry.tradeNo): payment refused (\(result))") }
+            }
+            _ = try await store.insertTrade(Trade(tradeNo: entry.tradeNo, partner: entry.partner, buyer: entry.buyer,
+                                                  outTradeNo: entry.outTradeNo, amount: entry.amount, status: entry.status,
+                                                  createdAt: clock.now))
+        }
+    }
+}
+
+/// Names of the settings rows the gateway uses.
+public enum GatewaySettings {
+    /// The gateway's RSA private key (PEM), shared by every node.
+    public static let privateKey = "gateway.private_key"
+    /// Set once demo data has been created, so a restart does not create it again.
+    public static let demoDataCreated = "demo.created"
+}
+
+/// Reads one JSON object field by field, naming the path in every refusal.
+private struct Reader {
+    let path: String
+    let object: [String: Any]
+
+    init(path: String, object: [String: Any]) { self.path = path; self.object = object }
+
+    init(path: String, value: Any) throws(Fixtures.Invalid) {
+        guard let object = value as? [String: Any] else { throw Fixtures.Invalid("\(path): must be a JSON object") }
+        self.init(path: path, object: object)
+    }
+
+    mutating func allow(_ names: Set<String>) throws(Fixtures.Invalid) {
+        if let unknown = object.keys.sorted().first(where: { !names.contains($0) }) {
+            throw Fixtures.Invalid("\(path): unknown field \"\(unknown)\" (known: \(names.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    func array(_ name: String) throws(Fixtures.Invalid) -> [Any] {
+        guard let value = object[name] else { return [] }
+        guard let array = value as? [Any] else { throw Fixtures.Invalid("\(path).\(name): must be an array") }
+        return array
+    }
+
+    func string(_ name: String, required: Bool = false, maxLength: Int = 8192) throws(Fixtures.Invalid) -> String? {
+        guard let value = object[name], !(value is NSNull) else {
+            if required { throw Fixtures.Invalid("\(path).\(name): missing") }
+            return nil
+        }
+        guard let text = value as? String else { throw Fixtures.Invalid("\(path).\(name): must be a string") }
+        guard !text.isEmpty || !required else { throw Fixtures.Invalid("\(path).\(name): must not be empty") }
+        guard text.count <= maxLength else { throw Fixtures.Invalid("\(path).\(name): longer than \(maxLength)") }
+        return text
+    }
+
+    func strings(_ name: String) throws(Fixtures.Invalid) -> [String]? {
+        guard let value = object[name] else { return nil }
+        guard let list = value as? [String], list.count <= 100 else { throw Fixtures.Invalid("\(path).\(name): must be an array of strings") }
+        return list
+    }
+
+    func userId(_ name: String, required: Bool = false) throws(Fixtures.Invalid) -> UserId? {
+        guard let text = try string(name, required: required) else { return nil }
+        guard let id = UserId(text) else { throw Fixtures.Invalid("\(path).\(name): \"\(text)\" is not 2088 followed by 12 digits") }
+        return id
+    }
+
+    func amount(_ name: String, required: Bool = false) throws(Fixtures.Invalid) -> Amount? {
+        guard let text = try string(name, required: required) else { return nil }
+        guard let amount = Amount(text) else { throw Fixtures.Invalid("\(path).\(name): \"\(text)\" is not an amount like \"1000.00\"") }
+        return amount
+    }
+
+    func enumeration<T: RawRepresentable>(_ name: String, _ type: T.Type) throws(Fixtures.Invalid) -> T? where T.RawValue == String {
+        guard let text = try string(name) else { return nil }
+        guard let value = T(rawValue: text) else { throw Fixtures.Invalid("\(path).\(name): \"\(text)\" is not allowed") }
+        return value
+    }
+
+    func publicKey(_ name: String, algorithm: KeyAlgorithm, required: Bool = false) throws(Fixtures.Invalid) -> String? {
+        guard let text = try string(name, required: required, maxLength: 16384) else { return nil }
+        let key: PublicKey
+        do { key = try PublicKey(text: text) } catch { throw Fixtures.Invalid("\(path).\(name): not a readable public key (\(error))") }
+        guard key.algorithm == algorithm else { throw Fixtures.Invalid("\(path).\(name): must be a \(algorithm.rawValue) key") }
+        return text
+    }
+}

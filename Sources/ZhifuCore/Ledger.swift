@@ -1,0 +1,116 @@
+import Foundation
+import ZhifuProtocol
+
+/// An immutable movement of money from one account to another. Mistakes are corrected with new
+/// transfers, never by changing old ones.
+public struct Transfer: Sendable, Equatable {
+    /// The client's idempotency key: the same id twice posts once.
+    public var id: String
+    /// The account whose balance goes down.
+    public var debit: UserId
+    /// The account whose balance goes up.
+    public var credit: UserId
+    public var amount: Amount
+    /// What kind of movement this is (`funding`, `batch_trans`, `trade_pay`, `refund`, …).
+    public var code: String
+    /// The business object it belongs to (a batch number, a trade number).
+    public var reference: String
+    public var createdAt: Date
+
+    public init(id: String, debit: UserId, credit: UserId, amount: Amount, code: String, reference: String, createdAt: Date) {
+        self.id = id; self.debit = debit; self.credit = credit; self.amount = amount
+        self.code = code; self.reference = reference; self.createdAt = createdAt
+    }
+
+    /// Whether two transfers carry the same payload (creation time aside): for idempotency.
+    public func samePayload(as other: Transfer) -> Bool {
+        id == other.id && debit == other.debit && credit == other.credit && amount == other.amount
+            && code == other.code && reference == other.reference
+    }
+
+    /// Limits: ids and codes are short keys; 10^12 fen bounds every amount far below Int64 overflow.
+    public static let maximumIdLength = 64
+    public static let maximumAmount = Amount(fen: 1_000_000_000_000)
+}
+
+/// The outcome of posting one transfer, in order of precedence: the first that applies is reported.
+public enum TransferResult: String, Sendable, Equatable, CaseIterable {
+    case created
+    /// Posted before with the same payload: nothing happens again.
+    case exists
+    /// The id was used before for a different transfer.
+    case existsWithDifferentPayload
+    case idMustBeValid
+    case amountMustBePositive
+    case amountExceedsLimit
+    case accountsMustBeDifferent
+    case debitAccountNotFound
+    case creditAccountNotFound
+    /// The debit account would go negative (only clearing accounts may).
+    case exceedsBalance
+
+    /// `created` and `exists` both mean the money has moved exactly once.
+    public var isPosted: Bool { self == .created || self == .exists }
+
+    /// The checks that need no database, in precedence order after the idempotency lookup.
+    public static func validate(_ transfer: Transfer) -> TransferResult? {
+        if transfer.id.isEmpty || transfer.id.utf8.count > Transfer.maximumIdLength { return .idMustBeValid }
+        if transfer.amount.fen <= 0 { return .amountMustBePositive }
+        if transfer.amount > Transfer.maximumAmount { return .amountExceedsLimit }
+        if transfer.debit == transfer.credit { return .accountsMustBeDifferent }
+        return nil
+    }
+}
+
+/// What an audit of the whole ledger found. A healthy ledger has `isBalanced`.
+public struct LedgerAudit: Sendable, Equatable, CustomStringConvertible {
+    public var accounts: Int
+    public var transfers: Int
+    /// Sum of every balance, clearing accounts included: always zero, since every account starts at
+    /// zero and every transfer moves money without creating it.
+    public var balanceSum: Int64
+    /// Non-clearing accounts below zero.
+    public var negativeUserAccounts: Int
+    /// Accounts whose balance differs from the sum of their credits minus their debits.
+    public var mismatchedAccounts: Int
+
+    public init(accounts: Int, transfers: Int, balanceSum: Int64, negativeUserAccounts: Int, mismatchedAccounts: Int) {
+        self.accounts = accounts; self.transfers = transfers; self.balanceSum = balanceSum
+        self.negativeUserAccounts = negativeUserAccounts; self.mismatchedAccounts = mismatchedAccounts
+    }
+
+    public var isBalanced: Bool { balanceSum == 0 && negativeUserAccounts == 0 && mismatchedAccounts == 0 }
+
+    public var description: String {
+        "\(accounts) accounts, \(transfers) transfers, balance sum \(balanceSum), \(negativeUserAccounts) negative, \(mismatchedAccounts) mismatched: \(isBalanced ? "balanced" : "NOT BALANCED")"
+    }
+}
+
+/// The clearing account every fund enters through (fixtures' opening balances, top-ups).
+public enum SystemAccounts {
+    public static let clearing = UserId("2088000000000001")!
+
+    public static var clearingAccount: Account {
+        Account(userId: clearing, logonId: "clearing@zhifu.local", name: "支付宝清算账户", kind: .clearing, passwordHash: nil)
+    }
+}
+
+/// What a store reads about an account inside a posting transaction.
+public struct LedgerAccountState: Sendable {
+    public var kind: AccountKind
+    public var balance: Amount
+    public init(kind: AccountKind, balance: Amount) { self.kind = kind; self.balance = balance }
+}
+
+/// The posting rules, shared by every store: a store reads the existing transfer with this id and
+/// the two accounts (locked) inside its transaction, asks ``decide``, and writes only on `nil`.
+public enum LedgerPosting {
+    public static func decide(_ transfer: Transfer, existing: Transfer?, debit: LedgerAccountState?, credit: LedgerAccountState?) -> TransferResult? {
+        if let existing { return existing.samePayload(as: transfer) ? .exists : .existsWithDifferentPayload }
+        if let invalid = TransferResult.validate(transfer) { return invalid }
+        guard let debit else { return .debitAccountNotFound }
+        guard credit != nil else { return .creditAccountNotFound }
+        if debit.kind != .clearing, debit.balance < transfer.amount { return .exceedsBalance }
+        return nil
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import ZhifuProtocol
+
+/// An Alipay user id: `2088` followed by 12 digits (合作身份者ID / 支付宝唯一用户号).
+public struct UserId: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 16, text.hasPrefix("2088"), bytes.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
+        rawValue = text
+    }
+
+    public var description: String { rawValue }
+    public static func < (lhs: UserId, rhs: UserId) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let id = UserId(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a user id (2088 + 12 digits): \"\(text)\"")
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+public enum AccountStatus: String, Sendable, Codable, CaseIterable {
+    case normal
+    /// Frozen by an operator or by too many wrong payment passwords (USER_BLOCK_STATUS).
+    case blocked
+}
+
+public enum AccountKind: String, Sendable, Codable {
+    case user
+    /// The bank/clearing side of the ledger: the only accounts allowed to go negative.
+    case clearing
+}
+
+/// An Alipay account: a wallet with a balance, a logon id and a payment password.
+public struct Account: Sendable, Equatable {
+    public var userId: UserId
+    /// Email or mobile number the user logs on with.
+    public var logonId: String
+    /// The real name (收款账号姓名 must match it).
+    public var name: String
+    public var kind: AccountKind
+    public var status: AccountStatus
+    /// `PaymentPassword` hash string; `nil` for accounts that cannot pay (clearing).
+    public var passwordHash: String?
+    /// Consecutive wrong payment passwords; reset by a right one.
+    public var failedPasswordAttempts: Int
+    /// Current balance. Only the ledger changes it.
+    public var balance: Amount
+
+    public init(userId: UserId, logonId: String, name: String, kind: AccountKind = .user, status: AccountStatus = .normal,
+                passwordHash: String?, failedPasswordAttempts: Int = 0, balance: Amount = .zero) {
+        self.userId = userId; self.logonId = logonId; self.name = name; self.kind = kind; self.status = status
+        self.passwordHash = passwordHash; self.failedPasswordAttempts = failedPasswordAttempts; self.balance = balance
+    }
+}
+
+/// A merchant: its partner id is its own account's user id; keys are what it verifies with.
+public struct Merchant: Sendable, Equatable {
+    public var partner: UserId
+    /// 32-character MD5 key (交易安全校验码).
+    public var md5Key: String?
+    /// The merchant's RSA public key (PEM or base64), for sign_type RSA.
+    public var rsaPublicKey: String?
+    /// The merchant's DSA public key, for sign_type DSA.
+    public var dsaPublicKey: String?
+    /// MAPI services the merchant may call; `*` allows every one.
+    public var services: [String]
+
+    public init(partner: UserId, md5Key: String?, rsaPublicKey: String?, dsaPublicKey: String?, services: [String]) {
+        self.partner = partner; self.md5Key = md5Key; self.rsaPublicKey = rsaPublicKey
+        self.dsaPublicKey = dsaPublicKey; self.services = services
+    }
+
+    public func allows(service: String) -> Bool { services.contains("*") || services.contains(service) }
+}
+
+/// An OpenAPI application acting for a merchant.
+public struct App: Sendable, Equatable {
+    public var appId: String
+    public var partner: UserId
+    /// The app's public key (PEM or base64).
+    public var publicKey: String
+    public var signType: SignType
+
+    public init(appId: String, partner: UserId, publicKey: String, signType: SignType) {
+        self.appId = appId; self.partner = partner; self.publicKey = publicKey; self.signType = signType
+    }
+}
+
+public enum TradeStatus: String, Sendable, Codable, CaseIterable {
+    case waitBuyerPay = "WAIT_BUYER_PAY"
+    case tradeSuccess = "TRADE_SUCCESS"
+    case tradeFinished = "TRADE_FINISHED"
+    case tradeClosed = "TRADE_CLOSED"
+
+    /// States in which the buyer's money has reached the seller.
+    public var isPaid: Bool { self == .tradeSuccess || self == .tradeFinished }
+}
+
+/// A trade between a buyer and a merchant.
+public struct Trade: Sendable, Equatable {
+    public var tradeNo: String
+    public var partner: UserId
+    public var buyer: UserId?
+    public var outTradeNo: String
+    public var amount: Amount
+    public var status: TradeStatus
+    public var createdAt: Date
+
+    public init(tradeNo: String, partner: UserId, buyer: UserId?, outTradeNo: String, amount: Amount, status: TradeStatus, createdAt: Date) {
+        self.tradeNo = tradeNo; self.partner = partner; self.buyer = buyer; self.outTradeNo = outTradeNo
+        self.amount = amount; self.status = status; self.createdAt = createdAt
+    }
+}

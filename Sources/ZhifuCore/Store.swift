@@ -1,0 +1,66 @@
+import Foundation
+import ZhifuProtocol
+
+/// Why a store operation failed, independent of the database behind it.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A UNIQUE key was already taken (SQLite's constraint error, PostgreSQL's 23505).
+    case duplicate(String)
+    /// A row the operation needs does not exist.
+    case notFound(String)
+    /// A schema constraint refused the change (CHECK, NOT NULL, FOREIGN KEY).
+    case constraint(String)
+    /// The database could not be reached or answered with an error.
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case .duplicate(let what): "duplicate \(what)"
+        case .notFound(let what): "\(what) not found"
+        case .constraint(let what): "constraint violated: \(what)"
+        case .database(let what): "database error: \(what)"
+        }
+    }
+}
+
+/// Durable state of the gateway. SQLite (embedded) and PostgreSQL (many nodes) implement it, and one
+/// conformance suite runs against both. Every method is one transaction.
+public protocol Store: Sendable {
+    /// Runs the append-only migrations.
+    func migrate() async throws
+
+    // MARK: Settings (shared by every gateway node: the gateway key, the demo-data marker)
+    func setting(_ name: String) async throws -> String?
+    /// Stores the value unless one exists; returns the value now stored.
+    func setSettingIfAbsent(_ name: String, value: String) async throws -> String
+    func setSetting(_ name: String, value: String) async throws
+
+    // MARK: Accounts
+    /// Inserts an account with a zero balance (money arrives only by transfers).
+    /// Returns `false` when the user id exists. A taken logon id throws ``StoreError/duplicate(_:)``.
+    func insertAccount(_ account: Account) async throws -> Bool
+    func account(userId: UserId) async throws -> Account?
+    func account(logonId: String) async throws -> Account?
+    /// Records the outcome of a payment-password attempt: status and failed-attempt counter.
+    func updateAccountSecurity(userId: UserId, status: AccountStatus, failedPasswordAttempts: Int) async throws
+
+    // MARK: Merchants and apps
+    func upsertMerchant(_ merchant: Merchant) async throws
+    func merchant(partner: UserId) async throws -> Merchant?
+    func upsertApp(_ app: App) async throws
+    func app(appId: String) async throws -> App?
+
+    // MARK: Trades
+    /// Returns `false` when the trade number exists.
+    func insertTrade(_ trade: Trade) async throws -> Bool
+    func trade(tradeNo: String) async throws -> Trade?
+
+    // MARK: Ledger
+    /// Posts transfers in one transaction; each gets its own result, a failed one changes nothing.
+    func post(_ transfers: [Transfer]) async throws -> [TransferResult]
+    func transfer(id: String) async throws -> Transfer?
+    func transfers(reference: String) async throws -> [Transfer]
+    /// Recomputes every balance from the transfers and checks the invariants.
+    func audit() async throws -> LedgerAudit
+
+    func close() async throws
+}

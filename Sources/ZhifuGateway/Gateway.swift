@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import ZhifuCore
+import ZhifuProtocol
+import ZhifuStorePostgres
+import ZhifuStoreSQLite
+
+/// The running gateway's shared state: store, clock, calendar and the gateway's own key.
+/// Holds no business state of its own; everything durable is in the store.
+public struct Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    public let store: any Store
+    public let clock: any Clock
+    /// Present when the clock is manual (sandbox time travel).
+    public let manualClock: ManualClock?
+    /// The key that signs responses and notifications (the "支付宝公钥" merchants verify with).
+    public let privateKey: PrivateKey
+    /// What a first start created, to print; `nil` when fixtures were given or demo data existed.
+    public let demo: DemoData?
+
+    /// Opens the store, migrates it, loads fixtures (or creates demo data on a first start) and
+    /// loads or creates the gateway key.
+    public static func open(_ configuration: GatewayConfiguration, logger: Logger = Logger(label: "zhifu")) async throws -> Gateway {
+        let store: any Store
+        if let url = configuration.databaseURL {
+            store = try PostgresStore(url: url, logger: logger)
+        } else if configuration.inMemory {
+            store = try SQLiteStore(path: nil)
+        } else {
+            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+            store = try SQLiteStore(path: configuration.dataDirectory + "/zhifu.sqlite")
+        }
+        try await store.migrate()
+        let manualClock = configuration.clockMode == .manual ? ManualClock() : nil
+        let clock: any Clock = manualClock ?? SystemClock()
+
+        var demo: DemoData?
+        if let path = configuration.fixturesPath {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw Fixtures.Invalid("cannot read fixtures file \(path): \(error.localizedDescription)")
+            }
+            try await Fixtures(json: data).apply(to: store, clock: clock)
+        } else if try await store.setting(GatewaySettings.demoDataCreated) == nil {
+            demo = try await DemoData.create(in: store, clock: clock, configuration: configuration)
+        }
+        let keyText = try await store.setSettingIfAbsent(GatewaySettings.privateKey, value: PrivateKey.generate(.rsa).pemRepresentation)
+        let privateKey = try PrivateKey(text: keyText)
+        if !configuration.inMemory {
+            try DemoData.writeFile(privateKey.publicKey.pemRepresentation, to: configuration.dataDirectory + "/keys/gateway_public.pem")
+        }
+        return Gateway(configuration: configuration, store: store, clock: clock, manualClock: manualClock, privateKey: privateKey, demo: demo)
+    }
+}

@@ -1,0 +1,326 @@
+import Foundation
+import GRDB
+import ZhifuCore
+import ZhifuProtocol
+
+/// The embedded store: one SQLite file in WAL mode through GRDB, one writer per process.
+///
+/// Durability: `synchronous = FULL`, so a committed transfer survives a crash or power loss.
+public final class SQLiteStore: Store {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path`; `nil` opens a private in-memory database.
+    public init(path: String?) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        if let path {
+            writer = try DatabasePool(path: path, configuration: configuration)
+        } else {
+            writer = try DatabaseQueue(configuration: configuration)
+        }
+    }
+
+    public func migrate() async throws {
+        try await Self.migrator.migrate(writer)
+    }
+
+    /// Append-only, named migrations: never edit one that has shipped, add the next.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 accounts, merchants, apps, trades, transfers") { db in
+            try db.execute(sql: """
+                CREATE TABLE settings (
+                  name TEXT PRIMARY KEY,
+                  value TEXT NOT NULL
+                );
+                CREATE TABLE accounts (
+                  user_id TEXT PRIMARY KEY CHECK (length(user_id) = 16 AND user_id GLOB '2088[0-9]*'),
+                  logon_id TEXT NOT NULL UNIQUE CHECK (length(logon_id) BETWEEN 1 AND 100),
+                  name TEXT NOT NULL,
+                  kind TEXT NOT NULL CHECK (kind IN ('user', 'clearing')),
+                  status TEXT NOT NULL CHECK (status IN ('normal', 'blocked')),
+                  password_hash TEXT,
+                  failed_password_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_password_attempts >= 0),
+                  balance INTEGER NOT NULL DEFAULT 0,
+                  CHECK (kind = 'clearing' OR balance >= 0)
+                );
+                CREATE TABLE merchants (
+                  partner TEXT PRIMARY KEY REFERENCES accounts(user_id),
+                  md5_key TEXT,
+                  rsa_public_key TEXT,
+                  dsa_public_key TEXT,
+                  services TEXT NOT NULL
+                );
+                CREATE TABLE apps (
+                  app_id TEXT PRIMARY KEY,
+                  partner TEXT NOT NULL REFERENCES merchants(partner),
+                  public_key TEXT NOT NULL,
+                  sign_type TEXT NOT NULL CHECK (sign_type IN ('RSA', 'RSA2'))
+                );
+                CREATE TABLE trades (
+                  trade_no TEXT PRIMARY KEY,
+                  partner TEXT NOT NULL REFERENCES merchants(partner),
+                  buyer TEXT REFERENCES accounts(user_id),
+                  out_trade_no TEXT NOT NULL,
+                  amount INTEGER NOT NULL CHECK (amount > 0),
+                  status TEXT NOT NULL CHECK (status IN ('WAIT_BUYER_PAY', 'TRADE_SUCCESS', 'TRADE_FINISHED', 'TRADE_CLOSED')),
+                  created_at INTEGER NOT NULL
+                );
+                CREATE TABLE transfers (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  id TEXT NOT NULL UNIQUE,
+                  debit_account TEXT NOT NULL REFERENCES accounts(user_id),
+                  credit_account TEXT NOT NULL REFERENCES accounts(user_id),
+                  amount INTEGER NOT NULL CHECK (amount > 0),
+                  code TEXT NOT NULL,
+                  reference TEXT NOT NULL,
+                  created_at INTEGER NOT NULL,
+                  CHECK (debit_account <> credit_account)
+                );
+                CREATE INDEX transfers_debit ON transfers(debit_account);
+                CREATE INDEX transfers_credit ON transfers(credit_account);
+                CREATE INDEX transfers_reference ON transfers(reference);
+                CREATE TRIGGER transfers_no_update BEFORE UPDATE ON transfers
+                  BEGIN SELECT RAISE(ABORT, 'transfers are immutable'); END;
+                CREATE TRIGGER transfers_no_delete BEFORE DELETE ON transfers
+                  BEGIN SELECT RAISE(ABORT, 'transfers are immutable'); END;
+                """)
+        }
+        return migrator
+    }
+
+    /// Maps GRDB's errors to the store's, so callers handle SQLite and PostgreSQL alike.
+    private func run<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(body)
+        } catch let error as DatabaseError {
+            throw Self.storeError(error)
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as DatabaseError {
+            throw Self.storeError(error)
+        }
+    }
+
+    static func storeError(_ error: DatabaseError) -> StoreError {
+        switch error.extendedResultCode {
+        case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY: .duplicate(error.message ?? "key")
+        case .SQLITE_CONSTRAINT_CHECK, .SQLITE_CONSTRAINT_NOTNULL, .SQLITE_CONSTRAINT_FOREIGNKEY, .SQLITE_CONSTRAINT_TRIGGER:
+            .constraint(error.message ?? "constraint")
+        default: .database(error.description)
+        }
+    }
+
+    // MARK: Settings
+
+    public func setting(_ name: String) async throws -> String? {
+        try await read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) }
+    }
+
+    public func setSettingIfAbsent(_ name: String, value: String) async throws -> String {
+        try await run { db in
+            try db.execute(sql: "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", arguments: [name, value])
+            return try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) ?? value
+        }
+    }
+
+    public func setSetting(_ name: String, value: String) async throws {
+        try await run { db in
+            try db.execute(sql: "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                           arguments: [name, value])
+        }
+    }
+
+    // MARK: Accounts
+
+    private static let accountColumns = "user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, balance"
+
+    private static func account(_ row: Row) -> Account? {
+        guard let userId = UserId(row[0]), let kind = AccountKind(rawValue: row[3]), let status = AccountStatus(rawValue: row[4]) else {
+            return nil
+        }
+        return Account(userId: userId, logonId: row[1], name: row[2], kind: kind, status: status, passwordHash: row[5],
+                       failedPasswordAttempts: row[6], balance: Amount(fen: row[7]))
+    }
+
+    public func insertAccount(_ account: Account) async throws -> Bool {
+        try await run { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE user_id = ?", arguments: [account.userId.rawValue]) == true {
+                return false
+            }
+            try db.execute(sql: """
+                INSERT INTO accounts (user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, balance)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+                """, arguments: [account.userId.rawValue, account.logonId, account.name, account.kind.rawValue,
+                                 account.status.rawValue, account.passwordHash, account.failedPasswordAttempts])
+            return true
+        }
+    }
+
+    public func account(userId: UserId) async throws -> Account? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM accounts WHERE user_id = ?", arguments: [userId.rawValue])
+                .flatMap(Self.account)
+        }
+    }
+
+    public func account(logonId: String) async throws -> Account? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM accounts WHERE logon_id = ?", arguments: [logonId])
+                .flatMap(Self.account)
+        }
+    }
+
+    public func updateAccountSecurity(userId: UserId, status: AccountStatus, failedPasswordAttempts: Int) async throws {
+        try await run { db in
+            try db.execute(sql: "UPDATE accounts SET status = ?, failed_password_attempts = ? WHERE user_id = ?",
+                           arguments: [status.rawValue, failedPasswordAttempts, userId.rawValue])
+            if db.changesCount == 0 { throw StoreError.notFound("account \(userId)") }
+        }
+    }
+
+    // MARK: Merchants and apps
+
+    public func upsertMerchant(_ merchant: Merchant) async throws {
+        try await run { db in
+            try db.execute(sql: """
+                INSERT INTO merchants (partner, md5_key, rsa_public_key, dsa_public_key, services) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (partner) DO UPDATE SET md5_key = excluded.md5_key, rsa_public_key = excluded.rsa_public_key,
+                  dsa_public_key = excluded.dsa_public_key, services = excluded.services
+                """, arguments: [merchant.partner.rawValue, merchant.md5Key, merchant.rsaPublicKey, merchant.dsaPublicKey,
+                                 merchant.services.joined(separator: ",")])
+        }
+    }
+
+    public func merchant(partner: UserId) async throws -> Merchant? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT md5_key, rsa_public_key, dsa_public_key, services FROM merchants WHERE partner = ?",
+                                             arguments: [partner.rawValue]) else { return nil }
+            let services: String = row[3]
+            return Merchant(partner: partner, md5Key: row[0], rsaPublicKey: row[1], dsaPublicKey: row[2],
+                            services: services.split(separator: ",").map(String.init))
+        }
+    }
+
+    public func upsertApp(_ app: App) async throws {
+        try await run { db in
+            try db.execute(sql: """
+                INSERT INTO apps (app_id, partner, public_key, sign_type) VALUES (?, ?, ?, ?)
+                ON CONFLICT (app_id) DO UPDATE SET partner = excluded.partner, public_key = excluded.public_key, sign_type = excluded.sign_type
+                """, arguments: [app.appId, app.partner.rawValue, app.publicKey, app.signType.rawValue])
+        }
+    }
+
+    public func app(appId: String) async throws -> App? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT partner, public_key, sign_type FROM apps WHERE app_id = ?", arguments: [appId]),
+                  let partner = UserId(row[0]), let signType = SignType(rawValue: row[2]) else { return nil }
+            return App(appId: appId, partner: partner, publicKey: row[1], signType: signType)
+        }
+    }
+
+    // MARK: Trades
+
+    public func insertTrade(_ trade: Trade) async throws -> Bool {
+        try await run { db in
+            try db.execute(sql: """
+                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (trade_no) DO NOTHING
+                """, arguments: [trade.tradeNo, trade.partner.rawValue, trade.buyer?.rawValue, trade.outTradeNo, trade.amount.fen,
+                                 trade.status.rawValue, Self.milliseconds(trade.createdAt)])
+            return db.changesCount > 0
+        }
+    }
+
+    public func trade(tradeNo: String) async throws -> Trade? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT partner, buyer, out_trade_no, amount, status, created_at FROM trades WHERE trade_no = ?",
+                                             arguments: [tradeNo]),
+                  let partner = UserId(row[0]), let status = TradeStatus(rawValue: row[4]) else { return nil }
+            let buyer: String? = row[1]
+            return Trade(tradeNo: tradeNo, partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: row[2],
+                         amount: Amount(fen: row[3]), status: status, createdAt: Self.date(row[5]))
+        }
+    }
+
+    // MARK: Ledger
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
+
+    private static let transferColumns = "id, debit_account, credit_account, amount, code, reference, created_at"
+
+    private static func transfer(_ row: Row) -> Transfer? {
+        guard let debit = UserId(row[1]), let credit = UserId(row[2]) else { return nil }
+        return Transfer(id: row[0], debit: debit, credit: credit, amount: Amount(fen: row[3]), code: row[4], reference: row[5], createdAt: date(row[6]))
+    }
+
+    private static func state(_ db: Database, _ userId: UserId) throws -> LedgerAccountState? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT kind, balance FROM accounts WHERE user_id = ?", arguments: [userId.rawValue]),
+              let kind = AccountKind(rawValue: row[0]) else { return nil }
+        return LedgerAccountState(kind: kind, balance: Amount(fen: row[1]))
+    }
+
+    public func post(_ transfers: [Transfer]) async throws -> [TransferResult] {
+        try await run { db in
+            try transfers.map { transfer in
+                let existing = try Row.fetchOne(db, sql: "SELECT \(Self.transferColumns) FROM transfers WHERE id = ?", arguments: [transfer.id])
+                    .flatMap(Self.transfer)
+                if let refusal = LedgerPosting.decide(transfer, existing: existing, debit: try Self.state(db, transfer.debit),
+                                                      credit: try Self.state(db, transfer.credit)) {
+                    return refusal
+                }
+                try db.execute(sql: "UPDATE accounts SET balance = balance - ? WHERE user_id = ? AND (kind = 'clearing' OR balance >= ?)",
+                               arguments: [transfer.amount.fen, transfer.debit.rawValue, transfer.amount.fen])
+                guard db.changesCount == 1 else { return .exceedsBalance }
+                try db.execute(sql: "UPDATE accounts SET balance = balance + ? WHERE user_id = ?",
+                               arguments: [transfer.amount.fen, transfer.credit.rawValue])
+                try db.execute(sql: "INSERT INTO transfers (\(Self.transferColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [transfer.id, transfer.debit.rawValue, transfer.credit.rawValue, transfer.amount.fen,
+                                           transfer.code, transfer.reference, Self.milliseconds(transfer.createdAt)])
+                return .created
+            }
+        }
+    }
+
+    public func transfer(id: String) async throws -> Transfer? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.transferColumns) FROM transfers WHERE id = ?", arguments: [id]).flatMap(Self.transfer)
+        }
+    }
+
+    public func transfers(reference: String) async throws -> [Transfer] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.transferColumns) FROM transfers WHERE reference = ? ORDER BY seq", arguments: [reference])
+                .compactMap(Self.transfer)
+        }
+    }
+
+    public func audit() async throws -> LedgerAudit {
+        try await read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT
+                  (SELECT COUNT(*) FROM accounts),
+                  (SELECT COUNT(*) FROM transfers),
+                  (SELECT COALESCE(SUM(balance), 0) FROM accounts),
+                  (SELECT COUNT(*) FROM accounts WHERE kind <> 'clearing' AND balance < 0),
+                  (SELECT COUNT(*) FROM accounts a WHERE a.balance <>
+                     COALESCE((SELECT SUM(amount) FROM transfers WHERE credit_account = a.user_id), 0)
+                   - COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account = a.user_id), 0))
+                """)!
+            return LedgerAudit(accounts: row[0], transfers: row[1], balanceSum: row[2], negativeUserAccounts: row[3], mismatchedAccounts: row[4])
+        }
+    }
+
+    public func close() async throws {
+        if let pool = writer as? DatabasePool { try pool.close() }
+    }
+}

@@ -1,0 +1,178 @@
+import ArgumentParser
+import CZhifuOpenSSL
+import Crypto
+import Foundation
+import _CryptoExtras
+import ZhifuCore
+import ZhifuProtocol
+import ZhifuStorePostgres
+import ZhifuStoreSQLite
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measured figures, each printed against a reference measured in the same run.",
+        subcommands: [CryptoBench.self, LedgerBench.self])
+}
+
+/// Runs `body` repeatedly on this thread for about `seconds`; returns operations per second.
+func rate(seconds: Double, _ body: () throws -> Void) rethrows -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var count = 0
+    var elapsed = Duration.zero
+    repeat {
+        for _ in 0..<16 { try body() }
+        count += 16
+        elapsed = clock.now - start
+    } while elapsed < .milliseconds(Int64(seconds * 1000))
+    let (s, attoseconds) = elapsed.components
+    return Double(count) / (Double(s) + Double(attoseconds) / 1e18)
+}
+
+func format(_ value: Double) -> String { String(format: "%10.0f", value) }
+
+/// `zhifu bench crypto`: sign/s and verify/s per core for every sign type, against
+/// `openssl speed rsa2048 dsa2048` run in the same process tree.
+struct CryptoBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "crypto")
+    @Option(help: "Seconds per measurement.") var seconds = 2.0
+
+    func run() throws {
+        print("Reference: openssl speed -seconds \(Int(seconds.rounded(.up))) rsa2048 dsa2048 (one core)")
+        let reference = try OpenSSLSpeed.measure(seconds: Int(seconds.rounded(.up)))
+        print(String(format: "  openssl rsa2048  sign/s %10.0f  verify/s %10.0f", reference.rsaSign, reference.rsaVerify))
+        print(String(format: "  openssl dsa2048  sign/s %10.0f  verify/s %10.0f", reference.dsaSign, reference.dsaVerify))
+
+        // A realistic sign string: the seed 000 request, about 400 bytes.
+        let content = Array(("_input_charset=utf-8&account_name=毛毛&batch_fee=20000&batch_no=20080107001&batch_num=1000"
+            + "&buyer_account_name=maomao@alipay.com&detail_data=0315006^testture0002@126.com^常炜买家^20.00^hello"
+            + "&email=biz_932@alitest.com&notify_url=http://www.test.com/notify/alipay/interface.htm"
+            + "&partner=2088002464631181&pay_date=20080107&service=batch_trans_notify").utf8)
+        let rsaKey = try PrivateKey.generate(.rsa, bits: 2048)
+        let dsaKey = try PrivateKey.generate(.dsa, bits: 2048)
+        let md5 = MD5Signer(key: SecureRandom.alphanumeric(32))
+        let rsa = try RSASigner(key: rsaKey, signType: .rsa)
+        let rsa2 = try RSASigner(key: rsaKey, signType: .rsa2)
+        let dsa = try DSASigner(key: dsaKey)
+        let rsaVerifier = try RSAVerifier(key: rsaKey.publicKey, signType: .rsa)
+        let rsa2Verifier = try RSAVerifier(key: rsaKey.publicKey, signType: .rsa2)
+        let dsaVerifier = try DSAVerifier(key: dsaKey.publicKey)
+
+        print("\nZhifu (ZhifuProtocol signers, system OpenSSL), one core, \(content.count)-byte sign string")
+        print("  type        sign/s   verify/s   sign vs openssl   verify vs openssl")
+        let md5Signature = md5.sign(content)
+        let md5Sign = rate(seconds: seconds) { _ = md5.sign(content) }
+        let md5Verify = rate(seconds: seconds) { _ = md5.isValidSignature(md5Signature, for: content) }
+        print("  MD5   \(format(md5Sign)) \(format(md5Verify))   (no openssl reference: a digest, not a key operation)")
+        for (name, signer, verifier, refSign, refVerify) in [
+            ("RSA ", rsa as any Signer, rsaVerifier as any Verifier, reference.rsaSign, reference.rsaVerify),
+            ("RSA2", rsa2, rsa2Verifier, reference.rsaSign, reference.rsaVerify),
+            ("DSA ", dsa, dsaVerifier, reference.dsaSign, reference.dsaVerify),
+        ] {
+            let signature = try signer.sign(content)
+            guard verifier.isValidSignature(signature, for: content) else { throw ValidationError("\(name) self-check failed") }
+            let signRate = try rate(seconds: seconds) { _ = try signer.sign(content) }
+            let verifyRate = rate(seconds: seconds) { _ = verifier.isValidSignature(signature, for: content) }
+            print("  \(name)  \(format(signRate)) \(format(verifyRate))   \(String(format: "%5.2fx", signRate / refSign))            \(String(format: "%5.2fx", verifyRate / refVerify))")
+        }
+
+        // Why RSA goes through the system OpenSSL: swift-crypto's BoringSSL on the same key size.
+        let boring = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let boringRate = try rate(seconds: seconds) {
+            _ = try boring.signature(for: SHA256.hash(data: content), padding: .insecurePKCS1v1_5)
+        }
+        print("\n  swift-crypto RSA2 sign/s \(format(boringRate))  (\(String(format: "%.2fx", boringRate / reference.rsaSign)) openssl)")
+    }
+}
+
+/// Runs `openssl speed` and reads its sign/s and verify/s columns.
+enum OpenSSLSpeed {
+    struct Result { var rsaSign, rsaVerify, dsaSign, dsaVerify: Double }
+
+    static func measure(seconds: Int) throws -> Result {
+        let arguments = ["openssl", "speed", "-seconds", String(seconds), "rsa2048", "dsa2048"]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var buffer = [CChar](repeating: 0, count: 1 << 16)
+        let length = buffer.withUnsafeMutableBufferPointer { zf_run_capture(&argv, $0.baseAddress, $0.count) }
+        guard length > 0 else { throw ValidationError("cannot run openssl speed") }
+        let output = String(decoding: buffer[..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        func columns(_ prefix: String) throws -> (Double, Double) {
+            guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else {
+                throw ValidationError("openssl speed printed no \(prefix) line")
+            }
+            let numbers = line.split(separator: " ").compactMap { Double($0) }
+            guard numbers.count >= 2 else { throw ValidationError("cannot read: \(line)") }
+            return (numbers[numbers.count - 2], numbers[numbers.count - 1])
+        }
+        let rsa = try columns("rsa 2048 bits")
+        let dsa = try columns("dsa 2048 bits")
+        return Result(rsaSign: rsa.0, rsaVerify: rsa.1, dsaSign: dsa.0, dsaVerify: dsa.1)
+    }
+}
+
+/// `zhifu bench ledger`: posts transfers on SQLite and (with --database-url) PostgreSQL, each in
+/// its own durable transaction, then audits the ledger.
+struct LedgerBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ledger")
+    @Option(help: "Transfers to post per store.") var transfers = 10_000
+    @Option(help: "Concurrent posting tasks.") var concurrency = 8
+    @Option(help: "A scratch PostgreSQL database to measure too (postgres://…).") var databaseURL: String?
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sqlite = try SQLiteStore(path: directory.appendingPathComponent("bench.sqlite").path)
+        try await measure(name: "SQLite (WAL, synchronous=FULL)", store: sqlite)
+        try await sqlite.close()
+        if let url = databaseURL ?? ProcessInfo.processInfo.environment["ZHIFU_DATABASE_URL"] {
+            let postgres = try PostgresStore(url: url)
+            try await measure(name: "PostgreSQL", store: postgres)
+            try await postgres.close()
+        } else {
+            print("PostgreSQL: skipped (no --database-url or ZHIFU_DATABASE_URL)")
+        }
+    }
+
+    func measure(name: String, store: any Store) async throws {
+        try await store.migrate()
+        _ = try await store.insertAccount(SystemAccounts.clearingAccount)
+        let clock = SystemClock()
+        let run = SecureRandom.alphanumeric(8)
+        // 100 accounts with ids unique to this run, each funded from clearing.
+        let prefix = "20889" + String(format: "%05d", Int.random(in: 0..<100_000))
+        let accounts = (0..<100).map { UserId(prefix + String(format: "%06d", $0))! }
+        for (index, id) in accounts.enumerated() {
+            _ = try await store.insertAccount(Account(userId: id, logonId: "bench-\(run)-\(index)@zhifu.test", name: "bench", passwordHash: nil))
+            _ = try await store.post([Transfer(id: "bench-\(run)-fund-\(index)", debit: SystemAccounts.clearing, credit: id,
+                                               amount: Amount(fen: 1_000_000), code: "funding", reference: "bench", createdAt: clock.now)])
+        }
+        let total = transfers
+        let tasks = max(1, concurrency)
+        let start = ContinuousClock.now
+        let posted = try await withThrowingTaskGroup(of: Int.self) { group in
+            for worker in 0..<tasks {
+                group.addTask {
+                    var created = 0
+                    var index = worker
+                    while index < total {
+                        let debit = accounts[index % 100], credit = accounts[(index * 7 + 1) % 100]
+                        let transfer = Transfer(id: "bench-\(run)-\(index)", debit: debit, credit: credit == debit ? accounts[(index + 1) % 100] : credit,
+                                                amount: Amount(fen: Int64(1 + index % 500)), code: "bench", reference: "bench", createdAt: clock.now)
+                        if try await store.post([transfer])[0] == .created { created += 1 }
+                        index += tasks
+                    }
+                    return created
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let audit = try await store.audit()
+        print("\(name): \(posted)/\(total) transfers in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", Double(total) / seconds)) transfers/s (\(tasks) concurrent clients, one transaction each)")
+        print("  audit: \(audit)")
+        guard audit.isBalanced, posted == total else { throw ExitCode(1) }
+    }
+}

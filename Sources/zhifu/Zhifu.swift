@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Zhifu: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zhifu",
+        abstract: "An Alipay-compatible payment gateway and the tools to talk to it.",
+        subcommands: [Serve.self, Keys.self, Sign.self, Verify.self, Bench.self]
+    )
+}
