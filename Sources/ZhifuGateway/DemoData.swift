@@ -28,6 +28,8 @@ public struct DemoData: Sendable {
         Person(userId: UserId("2088102000000003")!, logonId: "payee@zhifu.test", name: "王五", password: "111111", balance: .zero),
     ]
     static let demoAppId = "2021000000000001"
+    /// Opening balances are transfers from clearing: one per funded demo account.
+    public static var expectedFundingTransfers: Int { ([merchantPerson] + demoPeople).filter { $0.balance.fen > 0 }.count }
 
     static func create(in store: any Store, clock: any Clock, configuration: GatewayConfiguration) async throws -> DemoData {
         let rsa = try PrivateKey.generate(.rsa)

@@ -72,8 +72,14 @@ public final class PostgresStore: Store {
         }
     }
 
+    /// Runs a query outside a transaction. Errors may surface while rows are read, so methods
+    /// wrap their whole body in ``mapped(_:)``.
     private func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        do { return try await client.query(query, logger: logger) } catch { throw Self.storeError(error) }
+        try await client.query(query, logger: logger)
+    }
+
+    private func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw Self.storeError(error) }
     }
 
     // MARK: Migrations
@@ -147,10 +153,12 @@ public final class PostgresStore: Store {
     ]
 
     public func migrate() async throws {
-        _ = try await query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
         for migration in Self.migrations {
             try await transaction { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(20880001)", logger: logger)
+                try await connection.query("""
+                    CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                    """, logger: logger)
                 let done = try await connection.query("SELECT 1 FROM schema_migrations WHERE name = \(migration.name)", logger: logger)
                 for try await _ in done { return }
                 for statement in migration.sql {
@@ -164,17 +172,23 @@ public final class PostgresStore: Store {
     // MARK: Settings
 
     public func setting(_ name: String) async throws -> String? {
-        for try await value in try await query("SELECT value FROM settings WHERE name = \(name)").decode(String.self) { return value }
-        return nil
+        try await mapped {
+            for try await value in try await query("SELECT value FROM settings WHERE name = \(name)").decode(String.self) { return value }
+            return nil
+        }
     }
 
     public func setSettingIfAbsent(_ name: String, value: String) async throws -> String {
-        _ = try await query("INSERT INTO settings (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO NOTHING")
-        return try await setting(name) ?? value
+        try await mapped {
+            _ = try await query("INSERT INTO settings (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO NOTHING")
+            return try await setting(name) ?? value
+        }
     }
 
     public func setSetting(_ name: String, value: String) async throws {
-        _ = try await query("INSERT INTO settings (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value")
+        try await mapped {
+            _ = try await query("INSERT INTO settings (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value")
+        }
     }
 
     // MARK: Accounts
@@ -188,97 +202,117 @@ public final class PostgresStore: Store {
     }
 
     public func insertAccount(_ account: Account) async throws -> Bool {
-        let rows = try await query("""
-            INSERT INTO accounts (user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, balance)
-            VALUES (\(account.userId.rawValue), \(account.logonId), \(account.name), \(account.kind.rawValue), \(account.status.rawValue),
-                    \(account.passwordHash), \(Int32(account.failedPasswordAttempts)), 0)
-            ON CONFLICT (user_id) DO NOTHING RETURNING 1
-            """)
-        for try await _ in rows { return true }
-        return false
+        try await mapped {
+            let rows = try await query("""
+                INSERT INTO accounts (user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, balance)
+                VALUES (\(account.userId.rawValue), \(account.logonId), \(account.name), \(account.kind.rawValue), \(account.status.rawValue),
+                        \(account.passwordHash), \(Int32(account.failedPasswordAttempts)), 0)
+                ON CONFLICT (user_id) DO NOTHING RETURNING 1
+                """)
+            for try await _ in rows { return true }
+            return false
+        }
     }
 
     public func account(userId: UserId) async throws -> Account? {
-        let rows = try await query("""
-            SELECT user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, balance FROM accounts WHERE user_id = \(userId.rawValue)
-            """)
-        for try await row in rows.decode(AccountRow.self) { return Self.account(row) }
-        return nil
+        try await mapped {
+            let rows = try await query("""
+                SELECT user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, balance FROM accounts WHERE user_id = \(userId.rawValue)
+                """)
+            for try await row in rows.decode(AccountRow.self) { return Self.account(row) }
+            return nil
+        }
     }
 
     public func account(logonId: String) async throws -> Account? {
-        let rows = try await query("""
-            SELECT user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, balance FROM accounts WHERE logon_id = \(logonId)
-            """)
-        for try await row in rows.decode(AccountRow.self) { return Self.account(row) }
-        return nil
+        try await mapped {
+            let rows = try await query("""
+                SELECT user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, balance FROM accounts WHERE logon_id = \(logonId)
+                """)
+            for try await row in rows.decode(AccountRow.self) { return Self.account(row) }
+            return nil
+        }
     }
 
     public func updateAccountSecurity(userId: UserId, status: AccountStatus, failedPasswordAttempts: Int) async throws {
-        let rows = try await query("""
-            UPDATE accounts SET status = \(status.rawValue), failed_password_attempts = \(Int32(failedPasswordAttempts))
-            WHERE user_id = \(userId.rawValue) RETURNING 1
-            """)
-        for try await _ in rows { return }
-        throw StoreError.notFound("account \(userId)")
+        try await mapped {
+            let rows = try await query("""
+                UPDATE accounts SET status = \(status.rawValue), failed_password_attempts = \(Int32(failedPasswordAttempts))
+                WHERE user_id = \(userId.rawValue) RETURNING 1
+                """)
+            for try await _ in rows { return }
+            throw StoreError.notFound("account \(userId)")
+        }
     }
 
     // MARK: Merchants and apps
 
     public func upsertMerchant(_ merchant: Merchant) async throws {
-        _ = try await query("""
-            INSERT INTO merchants (partner, md5_key, rsa_public_key, dsa_public_key, services)
-            VALUES (\(merchant.partner.rawValue), \(merchant.md5Key), \(merchant.rsaPublicKey), \(merchant.dsaPublicKey), \(merchant.services.joined(separator: ",")))
-            ON CONFLICT (partner) DO UPDATE SET md5_key = EXCLUDED.md5_key, rsa_public_key = EXCLUDED.rsa_public_key,
-              dsa_public_key = EXCLUDED.dsa_public_key, services = EXCLUDED.services
-            """)
+        try await mapped {
+            _ = try await query("""
+                INSERT INTO merchants (partner, md5_key, rsa_public_key, dsa_public_key, services)
+                VALUES (\(merchant.partner.rawValue), \(merchant.md5Key), \(merchant.rsaPublicKey), \(merchant.dsaPublicKey), \(merchant.services.joined(separator: ",")))
+                ON CONFLICT (partner) DO UPDATE SET md5_key = EXCLUDED.md5_key, rsa_public_key = EXCLUDED.rsa_public_key,
+                  dsa_public_key = EXCLUDED.dsa_public_key, services = EXCLUDED.services
+                """)
+        }
     }
 
     public func merchant(partner: UserId) async throws -> Merchant? {
-        let rows = try await query("SELECT md5_key, rsa_public_key, dsa_public_key, services FROM merchants WHERE partner = \(partner.rawValue)")
-        for try await (md5, rsa, dsa, services) in rows.decode((String?, String?, String?, String).self) {
-            return Merchant(partner: partner, md5Key: md5, rsaPublicKey: rsa, dsaPublicKey: dsa, services: services.split(separator: ",").map(String.init))
+        try await mapped {
+            let rows = try await query("SELECT md5_key, rsa_public_key, dsa_public_key, services FROM merchants WHERE partner = \(partner.rawValue)")
+            for try await (md5, rsa, dsa, services) in rows.decode((String?, String?, String?, String).self) {
+                return Merchant(partner: partner, md5Key: md5, rsaPublicKey: rsa, dsaPublicKey: dsa, services: services.split(separator: ",").map(String.init))
+            }
+            return nil
         }
-        return nil
     }
 
     public func upsertApp(_ app: App) async throws {
-        _ = try await query("""
-            INSERT INTO apps (app_id, partner, public_key, sign_type) VALUES (\(app.appId), \(app.partner.rawValue), \(app.publicKey), \(app.signType.rawValue))
-            ON CONFLICT (app_id) DO UPDATE SET partner = EXCLUDED.partner, public_key = EXCLUDED.public_key, sign_type = EXCLUDED.sign_type
-            """)
+        try await mapped {
+            _ = try await query("""
+                INSERT INTO apps (app_id, partner, public_key, sign_type) VALUES (\(app.appId), \(app.partner.rawValue), \(app.publicKey), \(app.signType.rawValue))
+                ON CONFLICT (app_id) DO UPDATE SET partner = EXCLUDED.partner, public_key = EXCLUDED.public_key, sign_type = EXCLUDED.sign_type
+                """)
+        }
     }
 
     public func app(appId: String) async throws -> App? {
-        let rows = try await query("SELECT partner, public_key, sign_type FROM apps WHERE app_id = \(appId)")
-        for try await (partner, key, signType) in rows.decode((String, String, String).self) {
-            guard let partner = UserId(partner), let signType = SignType(rawValue: signType) else { return nil }
-            return App(appId: appId, partner: partner, publicKey: key, signType: signType)
+        try await mapped {
+            let rows = try await query("SELECT partner, public_key, sign_type FROM apps WHERE app_id = \(appId)")
+            for try await (partner, key, signType) in rows.decode((String, String, String).self) {
+                guard let partner = UserId(partner), let signType = SignType(rawValue: signType) else { return nil }
+                return App(appId: appId, partner: partner, publicKey: key, signType: signType)
+            }
+            return nil
         }
-        return nil
     }
 
     // MARK: Trades
 
     public func insertTrade(_ trade: Trade) async throws -> Bool {
-        let rows = try await query("""
-            INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at)
-            VALUES (\(trade.tradeNo), \(trade.partner.rawValue), \(trade.buyer?.rawValue), \(trade.outTradeNo), \(trade.amount.fen),
-                    \(trade.status.rawValue), \(Self.milliseconds(trade.createdAt)))
-            ON CONFLICT (trade_no) DO NOTHING RETURNING 1
-            """)
-        for try await _ in rows { return true }
-        return false
+        try await mapped {
+            let rows = try await query("""
+                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at)
+                VALUES (\(trade.tradeNo), \(trade.partner.rawValue), \(trade.buyer?.rawValue), \(trade.outTradeNo), \(trade.amount.fen),
+                        \(trade.status.rawValue), \(Self.milliseconds(trade.createdAt)))
+                ON CONFLICT (trade_no) DO NOTHING RETURNING 1
+                """)
+            for try await _ in rows { return true }
+            return false
+        }
     }
 
     public func trade(tradeNo: String) async throws -> Trade? {
-        let rows = try await query("SELECT partner, buyer, out_trade_no, amount, status, created_at FROM trades WHERE trade_no = \(tradeNo)")
-        for try await (partner, buyer, outTradeNo, amount, status, createdAt) in rows.decode((String, String?, String, Int64, String, Int64).self) {
-            guard let partner = UserId(partner), let status = TradeStatus(rawValue: status) else { return nil }
-            return Trade(tradeNo: tradeNo, partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: outTradeNo,
-                         amount: Amount(fen: amount), status: status, createdAt: Self.date(createdAt))
+        try await mapped {
+            let rows = try await query("SELECT partner, buyer, out_trade_no, amount, status, created_at FROM trades WHERE trade_no = \(tradeNo)")
+            for try await (partner, buyer, outTradeNo, amount, status, createdAt) in rows.decode((String, String?, String, Int64, String, Int64).self) {
+                guard let partner = UserId(partner), let status = TradeStatus(rawValue: status) else { return nil }
+                return Trade(tradeNo: tradeNo, partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: outTradeNo,
+                             amount: Amount(fen: amount), status: status, createdAt: Self.date(createdAt))
+            }
+            return nil
         }
-        return nil
     }
 
     // MARK: Ledger
@@ -333,35 +367,41 @@ public final class PostgresStore: Store {
     }
 
     public func transfer(id: String) async throws -> Transfer? {
-        let rows = try await query("SELECT id, debit_account, credit_account, amount, code, reference, created_at FROM transfers WHERE id = \(id)")
-        for try await row in rows.decode(TransferRow.self) { return Self.transfer(row) }
-        return nil
+        try await mapped {
+            let rows = try await query("SELECT id, debit_account, credit_account, amount, code, reference, created_at FROM transfers WHERE id = \(id)")
+            for try await row in rows.decode(TransferRow.self) { return Self.transfer(row) }
+            return nil
+        }
     }
 
     public func transfers(reference: String) async throws -> [Transfer] {
-        let rows = try await query("""
-            SELECT id, debit_account, credit_account, amount, code, reference, created_at FROM transfers WHERE reference = \(reference) ORDER BY seq
-            """)
-        var result: [Transfer] = []
-        for try await row in rows.decode(TransferRow.self) { if let transfer = Self.transfer(row) { result.append(transfer) } }
-        return result
+        try await mapped {
+            let rows = try await query("""
+                SELECT id, debit_account, credit_account, amount, code, reference, created_at FROM transfers WHERE reference = \(reference) ORDER BY seq
+                """)
+            var result: [Transfer] = []
+            for try await row in rows.decode(TransferRow.self) { if let transfer = Self.transfer(row) { result.append(transfer) } }
+            return result
+        }
     }
 
     public func audit() async throws -> LedgerAudit {
-        let rows = try await query("""
-            SELECT
-              (SELECT COUNT(*) FROM accounts),
-              (SELECT COUNT(*) FROM transfers),
-              (SELECT COALESCE(SUM(balance), 0)::BIGINT FROM accounts),
-              (SELECT COUNT(*) FROM accounts WHERE kind <> 'clearing' AND balance < 0),
-              (SELECT COUNT(*) FROM accounts a WHERE a.balance <>
-                 COALESCE((SELECT SUM(amount) FROM transfers WHERE credit_account = a.user_id), 0)
-               - COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account = a.user_id), 0))
-            """)
-        for try await (accounts, transfers, sum, negative, mismatched) in rows.decode((Int64, Int64, Int64, Int64, Int64).self) {
-            return LedgerAudit(accounts: Int(accounts), transfers: Int(transfers), balanceSum: sum,
-                               negativeUserAccounts: Int(negative), mismatchedAccounts: Int(mismatched))
+        try await mapped {
+            let rows = try await query("""
+                SELECT
+                  (SELECT COUNT(*) FROM accounts),
+                  (SELECT COUNT(*) FROM transfers),
+                  (SELECT COALESCE(SUM(balance), 0)::BIGINT FROM accounts),
+                  (SELECT COUNT(*) FROM accounts WHERE kind <> 'clearing' AND balance < 0),
+                  (SELECT COUNT(*) FROM accounts a WHERE a.balance <>
+                     COALESCE((SELECT SUM(amount) FROM transfers WHERE credit_account = a.user_id), 0)
+                   - COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account = a.user_id), 0))
+                """)
+            for try await (accounts, transfers, sum, negative, mismatched) in rows.decode((Int64, Int64, Int64, Int64, Int64).self) {
+                return LedgerAudit(accounts: Int(accounts), transfers: Int(transfers), balanceSum: sum,
+                                   negativeUserAccounts: Int(negative), mismatchedAccounts: Int(mismatched))
+            }
+            throw StoreError.database("audit returned no row")
         }
-        throw StoreError.database("audit returned no row")
     }
 }

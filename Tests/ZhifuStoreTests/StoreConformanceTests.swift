@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+import ZhifuCore
+import ZhifuProtocol
+import ZhifuStorePostgres
+import ZhifuStoreSQLite
+
+/// The stores the conformance suite runs against. PostgreSQL comes from `ZHIFU_TEST_DATABASE_URL`,
+/// which `scripts/test` sets after starting a throwaway cluster.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+
+    static var postgresURL: String? { ProcessInfo.processInfo.environment["ZHIFU_TEST_DATABASE_URL"] }
+    static var available: [StoreKind] { postgresURL == nil ? [.sqlite] : allCases }
+
+    func make() async throws -> any Store {
+        let store: any Store = switch self {
+        case .sqlite: try SQLiteStore(path: nil)
+        case .postgres: try PostgresStore(url: Self.postgresURL!)
+        }
+        try await store.migrate()
+        _ = try await store.insertAccount(SystemAccounts.clearingAccount)
+        return store
+    }
+}
+
+/// Fresh user ids for each test, so tests can share one PostgreSQL database.
+struct Ids {
+    let prefix = "2088" + String(format: "%06d", Int.random(in: 100_000..<1_000_000))
+    func user(_ n: Int) -> UserId { UserId(prefix + String(format: "%06d", n))! }
+    let run = SecureRandom.alphanumeric(10)
+    func transfer(_ n: Int) -> String { "t-\(run)-\(n)" }
+}
+
+func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) async throws {
+    #expect(try await store.insertAccount(Account(userId: id, logonId: "\(id)@zhifu.test", name: "用户\(id.rawValue.suffix(2))", passwordHash: nil)))
+    if funded > 0 {
+        let result = try await store.post([Transfer(id: "fund-\(ids.run)-\(id)", debit: SystemAccounts.clearing, credit: id,
+                                                    amount: Amount(fen: funded), code: "funding", reference: "test", createdAt: Date())])
+        #expect(result == [.created])
+    }
+}
+
+@Suite struct StoreConformanceTests {
+    @Test(arguments: StoreKind.available)
+    func accountsAreFoundByUserIdAndLogonId(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        let account = Account(userId: ids.user(1), logonId: "\(ids.run)@zhifu.test", name: "张三", passwordHash: PaymentPassword.hash("123456", iterations: 1000))
+        #expect(try await store.insertAccount(account))
+        #expect(try await store.insertAccount(account) == false, "the same user id twice is not an error, and not a second row")
+        #expect(try await store.account(userId: ids.user(1)) == account)
+        #expect(try await store.account(logonId: account.logonId) == account)
+        #expect(try await store.account(userId: ids.user(2)) == nil)
+        var other = account
+        other.userId = ids.user(2)
+        await #expect(throws: StoreError.self) { try await store.insertAccount(other) }
+        try await store.updateAccountSecurity(userId: ids.user(1), status: .blocked, failedPasswordAttempts: 5)
+        let blocked = try await store.account(userId: ids.user(1))
+        #expect(blocked?.status == .blocked && blocked?.failedPasswordAttempts == 5)
+        await #expect(throws: StoreError.notFound("account \(ids.user(3))")) {
+            try await store.updateAccountSecurity(userId: ids.user(3), status: .normal, failedPasswordAttempts: 0)
+        }
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.available)
+    func transfersMoveMoneyExactlyOnce(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        try await makeAccount(store, ids.user(1), funded: 10_000, ids: ids)
+        try await makeAccount(store, ids.user(2), ids: ids)
+        let transfer = Transfer(id: ids.transfer(1), debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 2_500),
+                                code: "batch_trans", reference: "batch-\(ids.run)", createdAt: Date())
+        #expect(try await store.post([transfer]) == [.created])
+        #expect(try await store.post([transfer]) == [.exists])
+        var changed = transfer
+        changed.amount = Amount(fen: 2_600)
+        #expect(try await store.post([changed]) == [.existsWithDifferentPayload])
+        #expect(try await store.account(userId: ids.user(1))?.balance == Amount(fen: 7_500))
+        #expect(try await store.account(userId: ids.user(2))?.balance == Amount(fen: 2_500))
+        #expect(try await store.transfer(id: ids.transfer(1))?.samePayload(as: transfer) == true)
+        #expect(try await store.transfers(reference: "batch-\(ids.run)").count == 1)
+        #expect(try await store.audit().isBalanced)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.available)
+    func refusedTransfersChangeNothingAndReportInPrecedenceOrder(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        try await makeAccount(store, ids.user(1), funded: 1_000, ids: ids)
+        try await makeAccount(store, ids.user(2), ids: ids)
+        func transfer(_ n: Int, _ debit: UserId, _ credit: UserId, _ fen: Int64) -> Transfer {
+            Transfer(id: ids.transfer(n), debit: debit, credit: credit, amount: Amount(fen: fen), code: "test", reference: "r", createdAt: Date())
+        }
+        let results = try await store.post([
+            transfer(1, ids.user(1), ids.user(2), 1_001),
+            transfer(2, ids.user(1), ids.user(1), 1),
+            transfer(3, ids.user(1), ids.user(2), 0),
+            transfer(4, ids.user(9), ids.user(2), 1),
+            transfer(5, ids.user(1), ids.user(9), 1),
+            transfer(6, ids.user(1), ids.user(2), 1_000),
+            transfer(7, ids.user(1), ids.user(2), 1),
+            transfer(8, ids.user(1), ids.user(2), -5),
+            Transfer(id: "", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 1), code: "t", reference: "r", createdAt: Date()),
+            transfer(10, ids.user(1), ids.user(2), Transfer.maximumAmount.fen + 1),
+        ])
+        #expect(results == [.exceedsBalance, .accountsMustBeDifferent, .amountMustBePositive, .debitAccountNotFound,
+                            .creditAccountNotFound, .created, .exceedsBalance, .amountMustBePositive, .idMustBeValid, .amountExceedsLimit])
+        #expect(try await store.account(userId: ids.user(1))?.balance == .zero)
+        #expect(try await store.account(userId: ids.user(2))?.balance == Amount(fen: 1_000))
+        #expect(try await store.transfer(id: ids.transfer(1)) == nil)
+        #expect(try await store.audit().isBalanced)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.available)
+    func concurrentTransfersNeverOverdrawAndConserveMoney(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        try await makeAccount(store, ids.user(1), funded: 100, ids: ids)
+        try await makeAccount(store, ids.user(2), funded: 100, ids: ids)
+        // 200 concurrent transfers of 1 fen each way, plus the same ids posted twice.
+        let outcomes = try await withThrowingTaskGroup(of: TransferResult.self) { group in
+            for n in 0..<400 {
+                let forward = n % 2 == 0
+                let transfer = Transfer(id: ids.transfer(n % 300), debit: forward ? ids.user(1) : ids.user(2), credit: forward ? ids.user(2) : ids.user(1),
+                                        amount: Amount(fen: 1), code: "test", reference: "r", createdAt: Date(timeIntervalSince1970: 0))
+                group.addTask { try await store.post([transfer])[0] }
+            }
+            return try await group.reduce(into: [TransferResult]()) { $0.append($1) }
+        }
+        #expect(outcomes.allSatisfy { [.created, .exists, .existsWithDifferentPayload, .exceedsBalance].contains($0) })
+        let created = outcomes.filter { $0 == .created }.count
+        #expect(created <= 300)
+        let one = try #require(try await store.account(userId: ids.user(1))).balance.fen
+        let two = try #require(try await store.account(userId: ids.user(2))).balance.fen
+        #expect(one + two == 200)
+        #expect(one >= 0 && two >= 0)
+        #expect(try await store.audit().isBalanced)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.available)
+    func merchantsAppsTradesAndSettingsRoundTrip(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        try await makeAccount(store, ids.user(1), ids: ids)
+        let merchant = Merchant(partner: ids.user(1), md5Key: SecureRandom.alphanumeric(32), rsaPublicKey: "rsa", dsaPublicKey: nil, services: ["batch_trans_notify", "notify_verify"])
+        try await store.upsertMerchant(merchant)
+        #expect(try await store.merchant(partner: ids.user(1)) == merchant)
+        var rotated = merchant
+        rotated.md5Key = SecureRandom.alphanumeric(32)
+        try await store.upsertMerchant(rotated)
+        #expect(try await store.merchant(partner: ids.user(1))?.md5Key == rotated.md5Key)
+        #expect(try await store.merchant(partner: ids.user(2)) == nil)
+
+        let app = App(appId: "app\(ids.run)", partner: ids.user(1), publicKey: "key", signType: .rsa2)
+        try await store.upsertApp(app)
+        #expect(try await store.app(appId: app.appId) == app)
+
+        let trade = Trade(tradeNo: "trade\(ids.run)", partner: ids.user(1), buyer: nil, outTradeNo: "o1", amount: Amount(fen: 100),
+                          status: .waitBuyerPay, createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(try await store.insertTrade(trade))
+        #expect(try await store.insertTrade(trade) == false)
+        #expect(try await store.trade(tradeNo: trade.tradeNo) == trade)
+
+        let name = "test.\(ids.run)"
+        #expect(try await store.setting(name) == nil)
+        #expect(try await store.setSettingIfAbsent(name, value: "a") == "a")
+        #expect(try await store.setSettingIfAbsent(name, value: "b") == "a")
+        try await store.setSetting(name, value: "c")
+        #expect(try await store.setting(name) == "c")
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.available)
+    func migratingTwiceIsHarmless(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        try await store.migrate()
+        #expect(try await store.audit().isBalanced)
+        try await store.close()
+    }
+}
+
+@Suite struct SQLiteFileTests {
+    @Test func committedTransfersSurviveReopening() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let ids = Ids()
+        do {
+            let store = try SQLiteStore(path: path)
+            try await store.migrate()
+            _ = try await store.insertAccount(SystemAccounts.clearingAccount)
+            try await makeAccount(store, ids.user(1), funded: 4_200, ids: ids)
+            try await store.close()
+        }
+        let reopened = try SQLiteStore(path: path)
+        try await reopened.migrate()
+        #expect(try await reopened.account(userId: ids.user(1))?.balance == Amount(fen: 4_200))
+        #expect(try await reopened.audit() == LedgerAudit(accounts: 2, transfers: 1, balanceSum: 0, negativeUserAccounts: 0, mismatchedAccounts: 0))
+        try await reopened.close()
+    }
+}
