@@ -179,6 +179,8 @@ public struct Fixtures: Sendable {
 public enum GatewaySettings {
     /// The gateway's RSA private key (PEM), shared by every node.
     public static let privateKey = "gateway.private_key"
+    /// The gateway's DSA private key (PEM), for notifications of DSA-signed requests.
+    public static let dsaPrivateKey = "gateway.dsa_private_key"
     /// Set once demo data has been created, so a restart does not create it again.
     public static let demoDataCreated = "demo.created"
 }

@@ -62,5 +62,31 @@ public protocol Store: Sendable {
     /// Recomputes every balance from the transfers and checks the invariants.
     func audit() async throws -> LedgerAudit
 
+    // MARK: Batches (batch_trans_notify)
+    /// Inserts a new batch with its records; returns the stored batch when `(partner, batchNo)` exists.
+    func insertBatch(_ batch: Batch) async throws -> Batch?
+    func batch(partner: UserId, batchNo: String) async throws -> Batch?
+    func batch(id: String) async throws -> Batch?
+    /// Batches confirmed but not completed: resumed at start.
+    func batchIds(status: Batch.Status) async throws -> [String]
+    /// WAIT_CONFIRM → PROCESSING; `false` when the batch was not waiting (confirmed twice).
+    func markBatchProcessing(id: String) async throws -> Bool
+    /// In one transaction: posts every planned transfer, records each record's outcome
+    /// (`outcome` maps a transfer's result to S or a failure reason), completes the batch, and
+    /// writes the notification built from the outcomes into the outbox. A batch that is not
+    /// PROCESSING is left untouched (`false`), so running this twice pays nothing twice.
+    func completeBatch(id: String, plans: [BatchRecordPlan], finishedAt: Date,
+                       outcome: @escaping @Sendable (TransferResult) -> String?,
+                       notification: @escaping @Sendable ([BatchRecord]) -> OutboxNotification?) async throws -> Bool
+
+    // MARK: Notifications outbox
+    func notification(notifyId: String) async throws -> OutboxNotification?
+    /// Due pending notifications (`nextAttemptAt <= now`), at most `limit`; each claimed row's next
+    /// attempt moves `leaseSeconds` ahead so no other worker or node takes it meanwhile.
+    func claimDueNotifications(now: Date, limit: Int, leaseSeconds: Int64) async throws -> [OutboxNotification]
+    /// Records a try and the notification's new state: acknowledged, scheduled again, or exhausted.
+    func recordNotificationAttempt(_ attempt: NotificationAttempt, nextAttemptAt: Date?) async throws
+    func notificationAttempts(notifyId: String) async throws -> [NotificationAttempt]
+
     func close() async throws
 }

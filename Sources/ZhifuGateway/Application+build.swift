@@ -2,17 +2,36 @@ import Foundation
 import Hummingbird
 import Logging
 import ZhifuCore
+import ZhifuProtocol
 
 /// Builds the Hummingbird application; shared by `zhifu serve` and the tests.
-public func buildApplication(gateway: Gateway, logger: Logger = Logger(label: "zhifu")) -> some ApplicationProtocol {
+/// `notifier` runs beside the server (pass `nil` in tests that drive delivery themselves).
+public func buildApplication(gateway: Gateway, notifier: Notifier? = nil, logger: Logger = Logger(label: "zhifu")) -> some ApplicationProtocol {
     let router = Router()
     router.get("/health") { _, _ in
         try await healthResponse(gateway)
     }
     SandboxRoutes(gateway: gateway).register(on: router)
+    let mapi = MAPIGateway(gateway: gateway)
+    let gatewayHandler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+        var request = request
+        let body = try await request.collectBody(upTo: FormCoding.maximumBytes)
+        return try await mapi.handle(query: Array((request.uri.query ?? "").utf8), body: Array(body.readableBytesView))
+    }
+    router.get("/gateway.do", use: gatewayHandler)
+    router.post("/gateway.do", use: gatewayHandler)
+    router.post("/pages/batch_trans/confirm") { request, _ in
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1024)
+        guard let (form, _) = try? FormCoding.decode(query: [], body: Array(body.readableBytesView)) else {
+            return HTML.errorPage(MAPIFailure(.illegalArgument, "the form could not be read"))
+        }
+        return try await BatchTransNotify.confirm(form: form, gateway: gateway)
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(gateway.configuration.host, port: gateway.configuration.port), serverName: "Zhifu"),
+        services: notifier.map { [$0] } ?? [],
         logger: logger
     )
 }

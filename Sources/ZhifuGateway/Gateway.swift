@@ -15,6 +15,8 @@ public struct Gateway: Sendable {
     public let manualClock: ManualClock?
     /// The key that signs responses and notifications (the "支付宝公钥" merchants verify with).
     public let privateKey: PrivateKey
+    /// The DSA key that signs notifications of DSA-signed requests.
+    public let dsaPrivateKey: PrivateKey
     /// What a first start created, to print; `nil` when fixtures were given or demo data existed.
     public let demo: DemoData?
 
@@ -46,9 +48,31 @@ public struct Gateway: Sendable {
         }
         let keyText = try await store.setSettingIfAbsent(GatewaySettings.privateKey, value: PrivateKey.generate(.rsa).pemRepresentation)
         let privateKey = try PrivateKey(text: keyText)
+        let dsaText = try await store.setSettingIfAbsent(GatewaySettings.dsaPrivateKey, value: PrivateKey.generate(.dsa).pemRepresentation)
+        let dsaPrivateKey = try PrivateKey(text: dsaText)
         if !configuration.inMemory {
             try DemoData.writeFile(privateKey.publicKey.pemRepresentation, to: configuration.dataDirectory + "/keys/gateway_public.pem")
+            try DemoData.writeFile(dsaPrivateKey.publicKey.pemRepresentation, to: configuration.dataDirectory + "/keys/gateway_dsa_public.pem")
         }
-        return Gateway(configuration: configuration, store: store, clock: clock, manualClock: manualClock, privateKey: privateKey, demo: demo)
+        let gateway = Gateway(configuration: configuration, store: store, clock: clock, manualClock: manualClock, privateKey: privateKey,
+                              dsaPrivateKey: dsaPrivateKey, demo: demo)
+        let resumed = try await gateway.batchTrans.resume()
+        if resumed > 0 { logger.notice("finished \(resumed) batch(es) a previous run left processing") }
+        return gateway
+    }
+
+    public var batchTrans: BatchTransService {
+        BatchTransService(store: store, clock: clock, calendar: configuration.calendar)
+    }
+
+    /// MD5 with the partner's key; RSA and DSA with the gateway's own keys.
+    func notificationSigner(_ notification: OutboxNotification) async throws -> any Signer {
+        switch notification.signType {
+        case .md5:
+            guard let key = try await store.merchant(partner: notification.partner)?.md5Key else { throw KeyError.malformed }
+            return MD5Signer(key: key)
+        case .rsa, .rsa2: return try RSASigner(key: privateKey, signType: notification.signType)
+        case .dsa: return try DSASigner(key: dsaPrivateKey)
+        }
     }
 }

@@ -31,6 +31,203 @@ public final class PostgresStore: Store {
         self.runTask = Task { await client.run() }
     }
 
+    // MARK: Batches
+
+    private typealias BatchRow = (String, String, String, String, String, String, Int64, String, String?, String, String, String?, String, String, Int64)
+    private typealias DetailRow = (String, String, String, Int64, String, String, String?, String?, Int64?)
+
+    private func batch(_ connection: PostgresConnection, id: String?, partner: UserId? = nil, batchNo: String? = nil) async throws -> Batch? {
+        let rows = if let id {
+            try await connection.query("""
+                SELECT id, partner, batch_no, fingerprint, payer, account_name, batch_fee, pay_date, notify_url, sign_type, charset,
+                       extend_param, status, token, created_at FROM batches WHERE id = \(id)
+                """, logger: logger)
+        } else {
+            try await connection.query("""
+                SELECT id, partner, batch_no, fingerprint, payer, account_name, batch_fee, pay_date, notify_url, sign_type, charset,
+                       extend_param, status, token, created_at FROM batches WHERE partner = \(partner?.rawValue ?? "") AND batch_no = \(batchNo ?? "")
+                """, logger: logger)
+        }
+        var found: BatchRow?
+        for try await row in rows.decode(BatchRow.self) { found = row }
+        guard let row = found, let partner = UserId(row.1), let payer = UserId(row.4), let signType = SignType(rawValue: row.9),
+              let charset = Charset(name: row.10), let status = Batch.Status(rawValue: row.12) else { return nil }
+        var details: [BatchRecord] = []
+        let detailRows = try await connection.query("""
+            SELECT serial_no, payee_account, payee_name, amount, remark, status, reason, inner_no, finished_at
+            FROM batch_details WHERE batch_id = \(row.0) ORDER BY seq
+            """, logger: logger)
+        for try await d in detailRows.decode(DetailRow.self) {
+            details.append(BatchRecord(detail: BatchTransDetail(serialNo: d.0, payeeAccount: d.1, payeeName: d.2, amount: Amount(fen: d.3), remark: d.4),
+                                       status: BatchRecord.Status(rawValue: d.5) ?? .pending, reason: d.6, innerNo: d.7, finishedAt: d.8.map(Self.date)))
+        }
+        return Batch(id: row.0, partner: partner, batchNo: row.2, fingerprint: row.3, payer: payer, accountName: row.5, batchFee: Amount(fen: row.6),
+                     payDate: row.7, notifyURL: row.8, signType: signType, charset: charset, extendParam: row.11, status: status, token: row.13,
+                     createdAt: Self.date(row.14), details: details)
+    }
+
+    public func insertBatch(_ batch: Batch) async throws -> Batch? {
+        try await transaction { connection in
+            let inserted = try await connection.query("""
+                INSERT INTO batches (id, partner, batch_no, fingerprint, payer, account_name, batch_fee, pay_date, notify_url, sign_type, charset,
+                                     extend_param, status, token, created_at)
+                VALUES (\(batch.id), \(batch.partner.rawValue), \(batch.batchNo), \(batch.fingerprint), \(batch.payer.rawValue), \(batch.accountName),
+                        \(batch.batchFee.fen), \(batch.payDate), \(batch.notifyURL), \(batch.signType.rawValue), \(batch.charset.rawValue),
+                        \(batch.extendParam), \(batch.status.rawValue), \(batch.token), \(Self.milliseconds(batch.createdAt)))
+                ON CONFLICT (partner, batch_no) DO NOTHING RETURNING 1
+                """, logger: logger)
+            var created = false
+            for try await _ in inserted { created = true }
+            guard created else { return try await self.batch(connection, id: nil, partner: batch.partner, batchNo: batch.batchNo) }
+            for (seq, record) in batch.details.enumerated() {
+                let d = record.detail
+                try await connection.query("""
+                    INSERT INTO batch_details (batch_id, seq, serial_no, payee_account, payee_name, amount, remark, status)
+                    VALUES (\(batch.id), \(Int32(seq)), \(d.serialNo), \(d.payeeAccount), \(d.payeeName), \(d.amount.fen), \(d.remark), 'PENDING')
+                    """, logger: logger)
+            }
+            return nil
+        }
+    }
+
+    public func batch(partner: UserId, batchNo: String) async throws -> Batch? {
+        try await mapped { try await client.withConnection { try await self.batch($0, id: nil, partner: partner, batchNo: batchNo) } }
+    }
+
+    public func batch(id: String) async throws -> Batch? {
+        try await mapped { try await client.withConnection { try await self.batch($0, id: id) } }
+    }
+
+    public func batchIds(status: Batch.Status) async throws -> [String] {
+        try await mapped {
+            var ids: [String] = []
+            for try await id in try await query("SELECT id FROM batches WHERE status = \(status.rawValue) ORDER BY created_at").decode(String.self) {
+                ids.append(id)
+            }
+            return ids
+        }
+    }
+
+    public func markBatchProcessing(id: String) async throws -> Bool {
+        try await mapped {
+            for try await _ in try await query("UPDATE batches SET status = 'PROCESSING' WHERE id = \(id) AND status = 'WAIT_CONFIRM' RETURNING 1") {
+                return true
+            }
+            return false
+        }
+    }
+
+    public func completeBatch(id: String, plans: [BatchRecordPlan], finishedAt: Date, outcome: @escaping @Sendable (TransferResult) -> String?,
+                              notification: @escaping @Sendable ([BatchRecord]) -> OutboxNotification?) async throws -> Bool {
+        try await transaction { connection in
+            var status: String?
+            for try await value in try await connection.query("SELECT status FROM batches WHERE id = \(id) FOR UPDATE", logger: logger).decode(String.self) {
+                status = value
+            }
+            guard status == Batch.Status.processing.rawValue else { return false }
+            let finished = Self.milliseconds(finishedAt)
+            for (seq, plan) in plans.enumerated() {
+                let (result, reason, innerNo): (String, String?, String) = switch plan {
+                case .pay(let transfer):
+                    try await outcome(post(connection, transfer)).map { ("F", $0, transfer.id) } ?? ("S", nil, transfer.id)
+                case .fail(let reason):
+                    ("F", reason, "\(id)\(String(format: "%04d", seq))")
+                }
+                try await connection.query("""
+                    UPDATE batch_details SET status = \(result), reason = \(reason), inner_no = \(innerNo), finished_at = \(finished)
+                    WHERE batch_id = \(id) AND seq = \(Int32(seq))
+                    """, logger: logger)
+            }
+            try await connection.query("UPDATE batches SET status = 'COMPLETED' WHERE id = \(id)", logger: logger)
+            if let completed = try await batch(connection, id: id), let row = notification(completed.details) {
+                try await insert(connection, row)
+            }
+            return true
+        }
+    }
+
+    // MARK: Notifications
+
+    private typealias NotificationRow = (String, String, String, String, String, String, String, String, String, Int32, Int64, Int64)
+
+    private static func notification(_ row: NotificationRow) -> OutboxNotification? {
+        guard let partner = UserId(row.1), let proto = OutboxNotification.WireProtocol(rawValue: row.4), let signType = SignType(rawValue: row.5),
+              let charset = Charset(name: row.6), let parameters = Parameters(jsonText: row.7), let status = OutboxNotification.Status(rawValue: row.8)
+        else { return nil }
+        return OutboxNotification(notifyId: row.0, partner: partner, notifyURL: row.2, notifyType: row.3, protocol: proto, signType: signType,
+                            charset: charset, parameters: parameters, status: status, attempts: Int(row.9), nextAttemptAt: date(row.10), createdAt: date(row.11))
+    }
+
+    private func insert(_ connection: PostgresConnection, _ n: OutboxNotification) async throws {
+        try await connection.query("""
+            INSERT INTO notifications (notify_id, partner, notify_url, notify_type, protocol, sign_type, charset, parameters, status, attempts,
+                                       next_attempt_at, created_at)
+            VALUES (\(n.notifyId), \(n.partner.rawValue), \(n.notifyURL), \(n.notifyType), \(n.protocol.rawValue), \(n.signType.rawValue),
+                    \(n.charset.rawValue), \(n.parameters.jsonText), \(n.status.rawValue), \(Int32(n.attempts)),
+                    \(Self.milliseconds(n.nextAttemptAt)), \(Self.milliseconds(n.createdAt)))
+            """, logger: logger)
+    }
+
+    public func notification(notifyId: String) async throws -> OutboxNotification? {
+        try await mapped {
+            let rows = try await query("""
+                SELECT notify_id, partner, notify_url, notify_type, protocol, sign_type, charset, parameters, status, attempts, next_attempt_at, created_at
+                FROM notifications WHERE notify_id = \(notifyId)
+                """)
+            for try await row in rows.decode(NotificationRow.self) { return Self.notification(row) }
+            return nil
+        }
+    }
+
+    public func claimDueNotifications(now: Date, limit: Int, leaseSeconds: Int64) async throws -> [OutboxNotification] {
+        let nowMillis = Self.milliseconds(now)
+        let lease = nowMillis + leaseSeconds * 1000
+        return try await transaction { connection in
+            // SKIP LOCKED: several nodes claim disjoint rows.
+            let rows = try await connection.query("""
+                UPDATE notifications SET next_attempt_at = \(lease)
+                WHERE notify_id IN (SELECT notify_id FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= \(nowMillis)
+                                    ORDER BY next_attempt_at LIMIT \(Int32(limit)) FOR UPDATE SKIP LOCKED)
+                RETURNING notify_id, partner, notify_url, notify_type, protocol, sign_type, charset, parameters, status, attempts,
+                          \(nowMillis)::BIGINT, created_at
+                """, logger: logger)
+            var claimed: [OutboxNotification] = []
+            for try await row in rows.decode(NotificationRow.self) { if let n = Self.notification(row) { claimed.append(n) } }
+            return claimed
+        }
+    }
+
+    public func recordNotificationAttempt(_ attempt: NotificationAttempt, nextAttemptAt: Date?) async throws {
+        try await transaction { connection in
+            try await connection.query("""
+                INSERT INTO notification_attempts (notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged)
+                VALUES (\(attempt.notifyId), \(Self.milliseconds(attempt.attemptedAt)), \(attempt.httpStatus.map(Int32.init)), \(attempt.bodyPrefix),
+                        \(Int32(clamping: attempt.latencyMilliseconds)), \(attempt.error), \(attempt.acknowledged))
+                """, logger: logger)
+            let status: OutboxNotification.Status = attempt.acknowledged ? .acknowledged : (nextAttemptAt == nil ? .exhausted : .pending)
+            try await connection.query("""
+                UPDATE notifications SET attempts = attempts + 1, status = \(status.rawValue),
+                  next_attempt_at = COALESCE(\(nextAttemptAt.map(Self.milliseconds)), next_attempt_at)
+                WHERE notify_id = \(attempt.notifyId) AND status = 'PENDING'
+                """, logger: logger)
+        }
+    }
+
+    public func notificationAttempts(notifyId: String) async throws -> [NotificationAttempt] {
+        try await mapped {
+            let rows = try await query("""
+                SELECT notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged FROM notification_attempts
+                WHERE notify_id = \(notifyId) ORDER BY seq
+                """)
+            var attempts: [NotificationAttempt] = []
+            for try await r in rows.decode((String, Int64, Int32?, String, Int32, String?, Bool).self) {
+                attempts.append(NotificationAttempt(notifyId: r.0, attemptedAt: Self.date(r.1), httpStatus: r.2.map(Int.init), bodyPrefix: r.3,
+                                                    latencyMilliseconds: Int(r.4), error: r.5, acknowledged: r.6))
+            }
+            return attempts
+        }
+    }
+
     public func close() async throws {
         runTask.cancel()
     }
@@ -149,6 +346,76 @@ public final class PostgresStore: Store {
             BEGIN RAISE EXCEPTION 'transfers are immutable'; END $$
             """,
             "CREATE TRIGGER transfers_no_change BEFORE UPDATE OR DELETE ON transfers FOR EACH ROW EXECUTE FUNCTION transfers_immutable()",
+        ]),
+        ("v2 batches and notifications", [
+            """
+            CREATE TABLE batches (
+              id TEXT PRIMARY KEY,
+              partner TEXT NOT NULL REFERENCES merchants(partner),
+              batch_no TEXT NOT NULL,
+              fingerprint TEXT NOT NULL,
+              payer TEXT NOT NULL REFERENCES accounts(user_id),
+              account_name TEXT NOT NULL,
+              batch_fee BIGINT NOT NULL CHECK (batch_fee > 0),
+              pay_date TEXT NOT NULL,
+              notify_url TEXT,
+              sign_type TEXT NOT NULL,
+              charset TEXT NOT NULL,
+              extend_param TEXT,
+              status TEXT NOT NULL CHECK (status IN ('WAIT_CONFIRM', 'PROCESSING', 'COMPLETED')),
+              token TEXT NOT NULL UNIQUE,
+              created_at BIGINT NOT NULL,
+              UNIQUE (partner, batch_no)
+            )
+            """,
+            "CREATE INDEX batches_status ON batches(status)",
+            """
+            CREATE TABLE batch_details (
+              batch_id TEXT NOT NULL REFERENCES batches(id),
+              seq INTEGER NOT NULL,
+              serial_no TEXT NOT NULL,
+              payee_account TEXT NOT NULL,
+              payee_name TEXT NOT NULL,
+              amount BIGINT NOT NULL CHECK (amount > 0),
+              remark TEXT NOT NULL,
+              status TEXT NOT NULL CHECK (status IN ('PENDING', 'S', 'F')),
+              reason TEXT,
+              inner_no TEXT,
+              finished_at BIGINT,
+              PRIMARY KEY (batch_id, seq),
+              UNIQUE (batch_id, serial_no)
+            )
+            """,
+            """
+            CREATE TABLE notifications (
+              notify_id TEXT PRIMARY KEY,
+              partner TEXT NOT NULL,
+              notify_url TEXT NOT NULL,
+              notify_type TEXT NOT NULL,
+              protocol TEXT NOT NULL CHECK (protocol IN ('mapi', 'openapi')),
+              sign_type TEXT NOT NULL,
+              charset TEXT NOT NULL,
+              parameters TEXT NOT NULL,
+              status TEXT NOT NULL CHECK (status IN ('PENDING', 'ACKNOWLEDGED', 'EXHAUSTED')),
+              attempts INTEGER NOT NULL DEFAULT 0,
+              next_attempt_at BIGINT NOT NULL,
+              created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX notifications_due ON notifications(status, next_attempt_at)",
+            """
+            CREATE TABLE notification_attempts (
+              seq BIGSERIAL PRIMARY KEY,
+              notify_id TEXT NOT NULL REFERENCES notifications(notify_id),
+              attempted_at BIGINT NOT NULL,
+              http_status INTEGER,
+              body_prefix TEXT NOT NULL,
+              latency_ms INTEGER NOT NULL,
+              error TEXT,
+              acknowledged BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX notification_attempts_id ON notification_attempts(notify_id)",
         ]),
     ]
 
@@ -330,40 +597,42 @@ public final class PostgresStore: Store {
     public func post(_ transfers: [Transfer]) async throws -> [TransferResult] {
         try await transaction { connection in
             var results: [TransferResult] = []
-            for transfer in transfers {
-                var existing: Transfer?
-                let found = try await connection.query("""
-                    SELECT id, debit_account, credit_account, amount, code, reference, created_at FROM transfers WHERE id = \(transfer.id)
-                    """, logger: logger)
-                for try await row in found.decode(TransferRow.self) { existing = Self.transfer(row) }
-                var states: [String: LedgerAccountState] = [:]
-                let locked = try await connection.query("""
-                    SELECT user_id, kind, balance FROM accounts WHERE user_id IN (\(transfer.debit.rawValue), \(transfer.credit.rawValue))
-                    ORDER BY user_id FOR UPDATE
-                    """, logger: logger)
-                for try await (userId, kind, balance) in locked.decode((String, String, Int64).self) {
-                    states[userId] = AccountKind(rawValue: kind).map { LedgerAccountState(kind: $0, balance: Amount(fen: balance)) }
-                }
-                if let refusal = LedgerPosting.decide(transfer, existing: existing, debit: states[transfer.debit.rawValue],
-                                                      credit: states[transfer.credit.rawValue]) {
-                    results.append(refusal)
-                    continue
-                }
-                try await connection.query("""
-                    UPDATE accounts SET balance = balance - \(transfer.amount.fen) WHERE user_id = \(transfer.debit.rawValue)
-                    """, logger: logger)
-                try await connection.query("""
-                    UPDATE accounts SET balance = balance + \(transfer.amount.fen) WHERE user_id = \(transfer.credit.rawValue)
-                    """, logger: logger)
-                try await connection.query("""
-                    INSERT INTO transfers (id, debit_account, credit_account, amount, code, reference, created_at)
-                    VALUES (\(transfer.id), \(transfer.debit.rawValue), \(transfer.credit.rawValue), \(transfer.amount.fen),
-                            \(transfer.code), \(transfer.reference), \(Self.milliseconds(transfer.createdAt)))
-                    """, logger: logger)
-                results.append(.created)
-            }
+            for transfer in transfers { results.append(try await post(connection, transfer)) }
             return results
         }
+    }
+
+    /// Posts one transfer inside the caller's transaction, locking both accounts in user-id order.
+    private func post(_ connection: PostgresConnection, _ transfer: Transfer) async throws -> TransferResult {
+        var existing: Transfer?
+        let found = try await connection.query("""
+            SELECT id, debit_account, credit_account, amount, code, reference, created_at FROM transfers WHERE id = \(transfer.id)
+            """, logger: logger)
+        for try await row in found.decode(TransferRow.self) { existing = Self.transfer(row) }
+        var states: [String: LedgerAccountState] = [:]
+        let locked = try await connection.query("""
+            SELECT user_id, kind, balance FROM accounts WHERE user_id IN (\(transfer.debit.rawValue), \(transfer.credit.rawValue))
+            ORDER BY user_id FOR UPDATE
+            """, logger: logger)
+        for try await (userId, kind, balance) in locked.decode((String, String, Int64).self) {
+            states[userId] = AccountKind(rawValue: kind).map { LedgerAccountState(kind: $0, balance: Amount(fen: balance)) }
+        }
+        if let refusal = LedgerPosting.decide(transfer, existing: existing, debit: states[transfer.debit.rawValue],
+                                              credit: states[transfer.credit.rawValue]) {
+            return refusal
+        }
+        try await connection.query("""
+            UPDATE accounts SET balance = balance - \(transfer.amount.fen) WHERE user_id = \(transfer.debit.rawValue)
+            """, logger: logger)
+        try await connection.query("""
+            UPDATE accounts SET balance = balance + \(transfer.amount.fen) WHERE user_id = \(transfer.credit.rawValue)
+            """, logger: logger)
+        try await connection.query("""
+            INSERT INTO transfers (id, debit_account, credit_account, amount, code, reference, created_at)
+            VALUES (\(transfer.id), \(transfer.debit.rawValue), \(transfer.credit.rawValue), \(transfer.amount.fen),
+                    \(transfer.code), \(transfer.reference), \(Self.milliseconds(transfer.createdAt)))
+            """, logger: logger)
+        return .created
     }
 
     public func transfer(id: String) async throws -> Transfer? {

@@ -90,6 +90,70 @@ public final class SQLiteStore: Store {
                   BEGIN SELECT RAISE(ABORT, 'transfers are immutable'); END;
                 """)
         }
+        migrator.registerMigration("v2 batches and notifications") { db in
+            try db.execute(sql: """
+                CREATE TABLE batches (
+                  id TEXT PRIMARY KEY,
+                  partner TEXT NOT NULL REFERENCES merchants(partner),
+                  batch_no TEXT NOT NULL,
+                  fingerprint TEXT NOT NULL,
+                  payer TEXT NOT NULL REFERENCES accounts(user_id),
+                  account_name TEXT NOT NULL,
+                  batch_fee INTEGER NOT NULL CHECK (batch_fee > 0),
+                  pay_date TEXT NOT NULL,
+                  notify_url TEXT,
+                  sign_type TEXT NOT NULL,
+                  charset TEXT NOT NULL,
+                  extend_param TEXT,
+                  status TEXT NOT NULL CHECK (status IN ('WAIT_CONFIRM', 'PROCESSING', 'COMPLETED')),
+                  token TEXT NOT NULL UNIQUE,
+                  created_at INTEGER NOT NULL,
+                  UNIQUE (partner, batch_no)
+                );
+                CREATE INDEX batches_status ON batches(status);
+                CREATE TABLE batch_details (
+                  batch_id TEXT NOT NULL REFERENCES batches(id),
+                  seq INTEGER NOT NULL,
+                  serial_no TEXT NOT NULL,
+                  payee_account TEXT NOT NULL,
+                  payee_name TEXT NOT NULL,
+                  amount INTEGER NOT NULL CHECK (amount > 0),
+                  remark TEXT NOT NULL,
+                  status TEXT NOT NULL CHECK (status IN ('PENDING', 'S', 'F')),
+                  reason TEXT,
+                  inner_no TEXT,
+                  finished_at INTEGER,
+                  PRIMARY KEY (batch_id, seq),
+                  UNIQUE (batch_id, serial_no)
+                );
+                CREATE TABLE notifications (
+                  notify_id TEXT PRIMARY KEY,
+                  partner TEXT NOT NULL,
+                  notify_url TEXT NOT NULL,
+                  notify_type TEXT NOT NULL,
+                  protocol TEXT NOT NULL CHECK (protocol IN ('mapi', 'openapi')),
+                  sign_type TEXT NOT NULL,
+                  charset TEXT NOT NULL,
+                  parameters TEXT NOT NULL,
+                  status TEXT NOT NULL CHECK (status IN ('PENDING', 'ACKNOWLEDGED', 'EXHAUSTED')),
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  next_attempt_at INTEGER NOT NULL,
+                  created_at INTEGER NOT NULL
+                );
+                CREATE INDEX notifications_due ON notifications(status, next_attempt_at);
+                CREATE TABLE notification_attempts (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  notify_id TEXT NOT NULL REFERENCES notifications(notify_id),
+                  attempted_at INTEGER NOT NULL,
+                  http_status INTEGER,
+                  body_prefix TEXT NOT NULL,
+                  latency_ms INTEGER NOT NULL,
+                  error TEXT,
+                  acknowledged INTEGER NOT NULL
+                );
+                CREATE INDEX notification_attempts_id ON notification_attempts(notify_id);
+                """)
+        }
         return migrator
     }
 
@@ -270,25 +334,26 @@ public final class SQLiteStore: Store {
     }
 
     public func post(_ transfers: [Transfer]) async throws -> [TransferResult] {
-        try await run { db in
-            try transfers.map { transfer in
-                let existing = try Row.fetchOne(db, sql: "SELECT \(Self.transferColumns) FROM transfers WHERE id = ?", arguments: [transfer.id])
-                    .flatMap(Self.transfer)
-                if let refusal = LedgerPosting.decide(transfer, existing: existing, debit: try Self.state(db, transfer.debit),
-                                                      credit: try Self.state(db, transfer.credit)) {
-                    return refusal
-                }
-                try db.execute(sql: "UPDATE accounts SET balance = balance - ? WHERE user_id = ? AND (kind = 'clearing' OR balance >= ?)",
-                               arguments: [transfer.amount.fen, transfer.debit.rawValue, transfer.amount.fen])
-                guard db.changesCount == 1 else { return .exceedsBalance }
-                try db.execute(sql: "UPDATE accounts SET balance = balance + ? WHERE user_id = ?",
-                               arguments: [transfer.amount.fen, transfer.credit.rawValue])
-                try db.execute(sql: "INSERT INTO transfers (\(Self.transferColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [transfer.id, transfer.debit.rawValue, transfer.credit.rawValue, transfer.amount.fen,
-                                           transfer.code, transfer.reference, Self.milliseconds(transfer.createdAt)])
-                return .created
-            }
+        try await run { db in try transfers.map { try Self.post(db, $0) } }
+    }
+
+    /// Posts one transfer inside the caller's transaction.
+    private static func post(_ db: Database, _ transfer: Transfer) throws -> TransferResult {
+        let existing = try Row.fetchOne(db, sql: "SELECT \(transferColumns) FROM transfers WHERE id = ?", arguments: [transfer.id])
+            .flatMap(Self.transfer)
+        if let refusal = LedgerPosting.decide(transfer, existing: existing, debit: try state(db, transfer.debit),
+                                              credit: try state(db, transfer.credit)) {
+            return refusal
         }
+        try db.execute(sql: "UPDATE accounts SET balance = balance - ? WHERE user_id = ? AND (kind = 'clearing' OR balance >= ?)",
+                       arguments: [transfer.amount.fen, transfer.debit.rawValue, transfer.amount.fen])
+        guard db.changesCount == 1 else { return .exceedsBalance }
+        try db.execute(sql: "UPDATE accounts SET balance = balance + ? WHERE user_id = ?",
+                       arguments: [transfer.amount.fen, transfer.credit.rawValue])
+        try db.execute(sql: "INSERT INTO transfers (\(transferColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [transfer.id, transfer.debit.rawValue, transfer.credit.rawValue, transfer.amount.fen,
+                                   transfer.code, transfer.reference, milliseconds(transfer.createdAt)])
+        return .created
     }
 
     public func transfer(id: String) async throws -> Transfer? {
@@ -317,6 +382,164 @@ public final class SQLiteStore: Store {
                    - COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account = a.user_id), 0))
                 """)!
             return LedgerAudit(accounts: row[0], transfers: row[1], balanceSum: row[2], negativeUserAccounts: row[3], mismatchedAccounts: row[4])
+        }
+    }
+
+    // MARK: Batches
+
+    private static let batchColumns = """
+        id, partner, batch_no, fingerprint, payer, account_name, batch_fee, pay_date, notify_url, sign_type, charset, extend_param, status, token, created_at
+        """
+
+    private static func batch(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> Batch? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(batchColumns) FROM batches WHERE \(condition)", arguments: arguments),
+              let partner = UserId(row[1]), let payer = UserId(row[4]), let signType = SignType(rawValue: row[9]),
+              let charset = Charset(name: row[10]), let status = Batch.Status(rawValue: row[12]) else { return nil }
+        let id: String = row[0]
+        let details = try Row.fetchAll(db, sql: """
+            SELECT serial_no, payee_account, payee_name, amount, remark, status, reason, inner_no, finished_at
+            FROM batch_details WHERE batch_id = ? ORDER BY seq
+            """, arguments: [id]).map { d in
+            let finished: Int64? = d[8]
+            return BatchRecord(detail: BatchTransDetail(serialNo: d[0], payeeAccount: d[1], payeeName: d[2], amount: Amount(fen: d[3]), remark: d[4]),
+                               status: BatchRecord.Status(rawValue: d[5]) ?? .pending, reason: d[6], innerNo: d[7], finishedAt: finished.map(date))
+        }
+        return Batch(id: id, partner: partner, batchNo: row[2], fingerprint: row[3], payer: payer, accountName: row[5],
+                     batchFee: Amount(fen: row[6]), payDate: row[7], notifyURL: row[8], signType: signType, charset: charset,
+                     extendParam: row[11], status: status, token: row[13], createdAt: date(row[14]), details: details)
+    }
+
+    public func insertBatch(_ batch: Batch) async throws -> Batch? {
+        try await run { db in
+            if let existing = try Self.batch(db, where: "partner = ? AND batch_no = ?", [batch.partner.rawValue, batch.batchNo]) {
+                return existing
+            }
+            try db.execute(sql: "INSERT INTO batches (\(Self.batchColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+                batch.id, batch.partner.rawValue, batch.batchNo, batch.fingerprint, batch.payer.rawValue, batch.accountName, batch.batchFee.fen,
+                batch.payDate, batch.notifyURL, batch.signType.rawValue, batch.charset.rawValue, batch.extendParam, batch.status.rawValue,
+                batch.token, Self.milliseconds(batch.createdAt)])
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO batch_details (batch_id, seq, serial_no, payee_account, payee_name, amount, remark, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING')
+                """)
+            for (seq, record) in batch.details.enumerated() {
+                let d = record.detail
+                try insert.execute(arguments: [batch.id, seq, d.serialNo, d.payeeAccount, d.payeeName, d.amount.fen, d.remark])
+            }
+            return nil
+        }
+    }
+
+    public func batch(partner: UserId, batchNo: String) async throws -> Batch? {
+        try await read { db in try Self.batch(db, where: "partner = ? AND batch_no = ?", [partner.rawValue, batchNo]) }
+    }
+
+    public func batch(id: String) async throws -> Batch? {
+        try await read { db in try Self.batch(db, where: "id = ?", [id]) }
+    }
+
+    public func batchIds(status: Batch.Status) async throws -> [String] {
+        try await read { db in try String.fetchAll(db, sql: "SELECT id FROM batches WHERE status = ? ORDER BY created_at", arguments: [status.rawValue]) }
+    }
+
+    public func markBatchProcessing(id: String) async throws -> Bool {
+        try await run { db in
+            try db.execute(sql: "UPDATE batches SET status = 'PROCESSING' WHERE id = ? AND status = 'WAIT_CONFIRM'", arguments: [id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func completeBatch(id: String, plans: [BatchRecordPlan], finishedAt: Date, outcome: @escaping @Sendable (TransferResult) -> String?,
+                              notification: @escaping @Sendable ([BatchRecord]) -> OutboxNotification?) async throws -> Bool {
+        try await run { db in
+            guard try String.fetchOne(db, sql: "SELECT status FROM batches WHERE id = ?", arguments: [id]) == Batch.Status.processing.rawValue else {
+                return false
+            }
+            let update = try db.makeStatement(sql: "UPDATE batch_details SET status = ?, reason = ?, inner_no = ?, finished_at = ? WHERE batch_id = ? AND seq = ?")
+            for (seq, plan) in plans.enumerated() {
+                switch plan {
+                case .pay(let transfer):
+                    if let reason = outcome(try Self.post(db, transfer)) {
+                        try update.execute(arguments: ["F", reason, transfer.id, Self.milliseconds(finishedAt), id, seq])
+                    } else {
+                        try update.execute(arguments: ["S", nil, transfer.id, Self.milliseconds(finishedAt), id, seq])
+                    }
+                case .fail(let reason):
+                    try update.execute(arguments: ["F", reason, "\(id)\(String(format: "%04d", seq))", Self.milliseconds(finishedAt), id, seq])
+                }
+            }
+            try db.execute(sql: "UPDATE batches SET status = 'COMPLETED' WHERE id = ?", arguments: [id])
+            if let completed = try Self.batch(db, where: "id = ?", [id]), let row = notification(completed.details) {
+                try Self.insert(db, row)
+            }
+            return true
+        }
+    }
+
+    // MARK: Notifications
+
+    private static let notificationColumns = """
+        notify_id, partner, notify_url, notify_type, protocol, sign_type, charset, parameters, status, attempts, next_attempt_at, created_at
+        """
+
+    private static func insert(_ db: Database, _ n: OutboxNotification) throws {
+        try db.execute(sql: "INSERT INTO notifications (\(notificationColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+            n.notifyId, n.partner.rawValue, n.notifyURL, n.notifyType, n.protocol.rawValue, n.signType.rawValue, n.charset.rawValue,
+            n.parameters.jsonText, n.status.rawValue, n.attempts, milliseconds(n.nextAttemptAt), milliseconds(n.createdAt)])
+    }
+
+    private static func notification(_ row: Row) -> OutboxNotification? {
+        guard let partner = UserId(row[1]), let proto = OutboxNotification.WireProtocol(rawValue: row[4]), let signType = SignType(rawValue: row[5]),
+              let charset = Charset(name: row[6]), let parameters = Parameters(jsonText: row[7]), let status = OutboxNotification.Status(rawValue: row[8])
+        else { return nil }
+        return OutboxNotification(notifyId: row[0], partner: partner, notifyURL: row[2], notifyType: row[3], protocol: proto, signType: signType,
+                            charset: charset, parameters: parameters, status: status, attempts: row[9], nextAttemptAt: date(row[10]), createdAt: date(row[11]))
+    }
+
+    public func notification(notifyId: String) async throws -> OutboxNotification? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.notificationColumns) FROM notifications WHERE notify_id = ?", arguments: [notifyId])
+                .flatMap(Self.notification)
+        }
+    }
+
+    public func claimDueNotifications(now: Date, limit: Int, leaseSeconds: Int64) async throws -> [OutboxNotification] {
+        try await run { db in
+            let due = try Row.fetchAll(db, sql: """
+                SELECT \(Self.notificationColumns) FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= ?
+                ORDER BY next_attempt_at LIMIT ?
+                """, arguments: [Self.milliseconds(now), limit]).compactMap(Self.notification)
+            let lease = Self.milliseconds(now) + leaseSeconds * 1000
+            for n in due {
+                try db.execute(sql: "UPDATE notifications SET next_attempt_at = ? WHERE notify_id = ?", arguments: [lease, n.notifyId])
+            }
+            return due
+        }
+    }
+
+    public func recordNotificationAttempt(_ attempt: NotificationAttempt, nextAttemptAt: Date?) async throws {
+        try await run { db in
+            try db.execute(sql: """
+                INSERT INTO notification_attempts (notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [attempt.notifyId, Self.milliseconds(attempt.attemptedAt), attempt.httpStatus, attempt.bodyPrefix,
+                                 attempt.latencyMilliseconds, attempt.error, attempt.acknowledged])
+            let status: OutboxNotification.Status = attempt.acknowledged ? .acknowledged : (nextAttemptAt == nil ? .exhausted : .pending)
+            try db.execute(sql: """
+                UPDATE notifications SET attempts = attempts + 1, status = ?, next_attempt_at = COALESCE(?, next_attempt_at)
+                WHERE notify_id = ? AND status = 'PENDING'
+                """, arguments: [status.rawValue, nextAttemptAt.map(Self.milliseconds), attempt.notifyId])
+        }
+    }
+
+    public func notificationAttempts(notifyId: String) async throws -> [NotificationAttempt] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged FROM notification_attempts
+                WHERE notify_id = ? ORDER BY seq
+                """, arguments: [notifyId]).map {
+                NotificationAttempt(notifyId: $0[0], attemptedAt: Self.date($0[1]), httpStatus: $0[2], bodyPrefix: $0[3],
+                                    latencyMilliseconds: $0[4], error: $0[5], acknowledged: $0[6])
+            }
         }
     }
 

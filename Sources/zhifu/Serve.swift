@@ -49,7 +49,7 @@ struct Serve: AsyncParsableCommand {
         say("Health         \(configuration.baseURL)/health")
         say("Store          \(configuration.databaseURL == nil ? "SQLite \(dataDir)/zhifu.sqlite" : "PostgreSQL")")
         say("Clock          \(mode.rawValue)\(mode == .manual ? " (GET /sandbox/clock, POST /sandbox/clock/advance?seconds=N)" : "")")
-        let app = buildApplication(gateway: gateway, logger: logger)
+        let app = buildApplication(gateway: gateway, notifier: Notifier(gateway: gateway), logger: logger)
         try await app.runService()
         try await gateway.store.close()
     }

@@ -1,0 +1,97 @@
+import Hummingbird
+import ZhifuCore
+import ZhifuProtocol
+
+/// `GET|POST /gateway.do` for MAPI requests (those with `service=`).
+///
+/// The common checks run in a fixed order of precedence, each with the seed's code:
+/// charset → service → partner → partner allowed this service → sign_type → key configured →
+/// signature → the service's own arguments.
+struct MAPIGateway: Sendable {
+    let gateway: Gateway
+
+    static let services: [String: any MAPIService] = {
+        let all: [any MAPIService] = [BatchTransNotify(), NotifyVerify(), BtnStatusQuery()]
+        return Dictionary(uniqueKeysWithValues: all.map { (type(of: $0).name, $0) })
+    }()
+
+    /// Decodes the request, runs the common checks and hands over to the service.
+    func handle(query: [UInt8], body: [UInt8]) async throws -> Response {
+        // The service (and so the error format) is read from the raw pairs first: a request whose
+        // charset is wrong still gets the page or XML its service answers with.
+        let rawService = Self.rawService(query) ?? Self.rawService(body)
+        let service = rawService.flatMap { Self.services[$0] }
+        func fail(_ failure: MAPIFailure) -> Response {
+            service.map { type(of: $0).isPage } ?? false ? HTML.errorPage(failure) : MAPIXML.failure(failure.code)
+        }
+
+        let parameters: ZhifuProtocol.Parameters, charset: Charset
+        do {
+            (parameters, charset) = try FormCoding.decode(query: query, body: body)
+        } catch .unsupportedCharset(let name) {
+            return fail(MAPIFailure(.illegalCharset, "unsupported charset \(name)"))
+        } catch .invalidBytes(let name, let charset) {
+            return fail(MAPIFailure(.illegalCharset, "\(name) is not valid \(charset.rawValue)"))
+        } catch {
+            return fail(MAPIFailure(.illegalArgument, "\(error)"))
+        }
+        guard let service else { return fail(MAPIFailure(.illegalService, "unknown service \(rawService ?? "(none)")")) }
+        let serviceType = type(of: service)
+        guard serviceType.isSigned else {
+            return try await service.handle(MAPIRequest(parameters: parameters, charset: charset,
+                                                        merchant: Merchant(partner: SystemAccounts.clearing, md5Key: nil, rsaPublicKey: nil, dsaPublicKey: nil, services: []),
+                                                        signType: .md5), gateway: gateway)
+        }
+        do {
+            let request = try await check(parameters, charset: charset, service: serviceType.name)
+            return try await service.handle(request, gateway: gateway)
+        } catch let failure as MAPIFailure {
+            return fail(failure)
+        }
+    }
+
+    /// The `service` field alone, read even when other fields are malformed.
+    static func rawService(_ encoded: [UInt8]) -> String? {
+        for field in encoded.split(separator: UInt8(ascii: "&")) where field.starts(with: Array("service=".utf8)) {
+            return (try? FormCoding.percentDecode(field.dropFirst(8))).map { String(decoding: $0, as: UTF8.self) }
+        }
+        return nil
+    }
+
+    /// The common checks after charset and service.
+    func check(_ parameters: ZhifuProtocol.Parameters, charset: Charset, service: String) async throws -> MAPIRequest {
+        guard let partnerText = parameters.nonEmpty("partner"), let partner = UserId(partnerText),
+              let merchant = try await gateway.store.merchant(partner: partner) else {
+            throw MAPIFailure(.illegalPartner)
+        }
+        guard merchant.allows(service: service) else { throw MAPIFailure(.illegalPartnerExterface) }
+        guard let signTypeText = parameters.nonEmpty("sign_type"), let signType = SignType(rawValue: signTypeText), signType != .rsa2 else {
+            throw MAPIFailure(.illegalSignType, "sign_type must be MD5, RSA or DSA")
+        }
+        let key: String? = switch signType {
+        case .md5: merchant.md5Key
+        case .rsa, .rsa2: merchant.rsaPublicKey
+        case .dsa: merchant.dsaPublicKey
+        }
+        guard let key, let verifier = try? SigningKeys.verifier(signType, key: key) else { throw MAPIFailure(.illegalSecurityProfile) }
+        guard let signature = parameters.nonEmpty("sign"), Self.verify(parameters, signature: signature, charset: charset, verifier: verifier) else {
+            throw MAPIFailure(.illegalSign)
+        }
+        return MAPIRequest(parameters: parameters, charset: charset, merchant: merchant, signType: signType)
+    }
+
+    /// Accepts a signature over the seeds' sign string, or over the variant that keeps empty
+    /// values (what PyPI `alipay` 0.7.4 signs). Both are exact strings; nothing else is tried.
+    static func verify(_ parameters: ZhifuProtocol.Parameters, signature: String, charset: Charset, verifier: any Verifier) -> Bool {
+        for emptyValues in [SignContent.EmptyValues.dropped, .kept] {
+            guard let bytes = charset.encode(SignContent.mapi(parameters, emptyValues: emptyValues)) else { return false }
+            if verifier.isValidSignature(signature, for: bytes) { return true }
+            if !parameters.contains(where: { $0.value.isEmpty }) { break }
+        }
+        return false
+    }
+}
+
+extension ZhifuProtocol.Parameters {
+    func contains(where predicate: ((name: String, value: String)) -> Bool) -> Bool { pairs.contains(where: predicate) }
+}

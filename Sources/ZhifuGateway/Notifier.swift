@@ -1,0 +1,122 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import ZhifuCore
+import ZhifuProtocol
+
+/// Delivers the outbox: POSTs each due notification to its `notify_url`, signed, and retries on the
+/// documented schedule until the body, trimmed, is exactly `success`.
+///
+/// A Hummingbird/ServiceLifecycle `Service`. It keeps no state of its own: what is due is in the
+/// store, so a restart (or another node) picks up where this one stopped. Claimed rows are leased
+/// so that two workers never deliver the same try at once.
+public struct Notifier: Service {
+    public struct Configuration: Sendable {
+        /// Deliveries in flight at once.
+        public var concurrency = 64
+        /// Per-try limit, connect and response together.
+        public var timeoutSeconds: Int64 = 15
+        /// How often the outbox is read when nothing is happening.
+        public var pollMilliseconds: Int64 = 100
+        public init() {}
+    }
+
+    let gateway: Gateway
+    let configuration: Configuration
+    let logger: Logger
+
+    public init(gateway: Gateway, configuration: Configuration = .init(), logger: Logger = Logger(label: "zhifu.notifier")) {
+        self.gateway = gateway
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        clientConfiguration.timeout = .init(connect: .seconds(configuration.timeoutSeconds), read: .seconds(configuration.timeoutSeconds))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        do {
+            try await cancelWhenGracefulShutdown { try await loop(client) }
+        } catch is CancellationError {}
+        try await client.shutdown()
+    }
+
+    private func loop(_ client: HTTPClient) async throws {
+        while !Task.isCancelled {
+            let delivered = try await deliverDue(client)
+            if delivered == 0 { try await Task.sleep(for: .milliseconds(configuration.pollMilliseconds)) }
+        }
+    }
+
+    /// Delivers what is due now; returns how many tries were made.
+    @discardableResult
+    public func deliverDue(_ client: HTTPClient) async throws -> Int {
+        let due: [OutboxNotification]
+        do {
+            due = try await gateway.store.claimDueNotifications(now: gateway.clock.now, limit: configuration.concurrency,
+                                                                leaseSeconds: configuration.timeoutSeconds * 2 + 30)
+        } catch {
+            logger.error("reading the outbox failed: \(error)")
+            return 0
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for notification in due {
+                group.addTask { await deliver(notification, client: client) }
+            }
+        }
+        return due.count
+    }
+
+    /// One try: sign with fresh `notify_time`, POST, record the outcome and the next try.
+    func deliver(_ notification: OutboxNotification, client: HTTPClient) async {
+        let started = ContinuousClock.now
+        let attemptedAt = gateway.clock.now
+        var status: Int?
+        var body = ""
+        var failure: String?
+        do {
+            let form = try await signedForm(notification, at: attemptedAt)
+            var request = HTTPClientRequest(url: notification.notifyURL)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=\(notification.charset.rawValue)")
+            request.headers.add(name: "User-Agent", value: "Zhifu-Notifier")
+            request.body = .bytes(ByteBuffer(string: form))
+            let response = try await client.execute(request, timeout: .seconds(configuration.timeoutSeconds))
+            status = Int(response.status.code)
+            let bytes = try await response.body.collect(upTo: 64 * 1024)
+            body = String(decoding: bytes.readableBytesView, as: UTF8.self)
+        } catch {
+            failure = "\(error)"
+        }
+        let acknowledged = status == 200 && body.trimmingCharacters(in: .whitespacesAndNewlines) == "success"
+        let elapsed = ContinuousClock.now - started
+        let attempt = NotificationAttempt(
+            notifyId: notification.notifyId, attemptedAt: attemptedAt, httpStatus: status, bodyPrefix: String(body.prefix(256)),
+            latencyMilliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+            error: failure.map { String($0.prefix(256)) }, acknowledged: acknowledged)
+        let next = acknowledged ? nil : OutboxNotification.nextAttempt(after: notification.attempts + 1, at: attemptedAt, protocol: notification.protocol)
+        do {
+            try await gateway.store.recordNotificationAttempt(attempt, nextAttemptAt: next)
+        } catch {
+            logger.error("recording a try of \(notification.notifyId) failed: \(error)")
+        }
+    }
+
+    /// The form body: business parameters plus notify_time, notify_type, notify_id, then sign and
+    /// sign_type, in the request's charset.
+    func signedForm(_ notification: OutboxNotification, at time: Date) async throws -> String {
+        var parameters = notification.parameters
+        parameters["notify_time"] = gateway.configuration.calendar.timestamp(time)
+        parameters["notify_type"] = notification.notifyType
+        parameters["notify_id"] = notification.notifyId
+        let signer = try await gateway.notificationSigner(notification)
+        guard let content = notification.charset.encode(SignContent.mapi(parameters)) else { throw SigningError.signingFailed }
+        parameters["sign"] = try signer.sign(content)
+        parameters["sign_type"] = notification.signType.rawValue
+        guard let form = FormCoding.encode(parameters, charset: notification.charset) else { throw SigningError.signingFailed }
+        return form
+    }
+}

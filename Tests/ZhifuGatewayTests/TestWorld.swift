@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ZhifuCore
+import ZhifuGateway
+import ZhifuProtocol
+import ZhifuSDK
+
+/// Hummingbird has a `Parameters` too; in these tests the name means the wire parameters.
+typealias Parameters = ZhifuProtocol.Parameters
+
+/// A gateway with the seed 000 sample's people, booted in-process with a manual clock.
+struct TestWorld {
+    static let partner = "2088002464631181"
+    static let md5Key = "ddyzqyg4yy3rbvq0cqmnuwezyn2mhp5i"
+    static let payerLogon = "maomao@alipay.com"
+    static let payerPassword = "135790"
+    static let rsaKey = try! PrivateKey.generate(.rsa)
+    static let dsaKey = try! PrivateKey.generate(.dsa)
+
+    let gateway: Gateway
+    let directory: String
+
+    /// `payees`: logon id, name, status.
+    static func make(payerBalance: String = "100000.00", services: [String] = ["*"], extraAccounts: String = "", extraMerchants: String = "",
+                     payees: [(String, String, String)] = [("testture0002@126.com", "常炜买家二", "normal"), ("payee2@zhifu.test", "王五", "normal"),
+                                                          ("blocked@zhifu.test", "赵六", "blocked")]) async throws -> TestWorld {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-world-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var accounts = [#"{"userId": "\#(partner)", "logonId": "\#(payerLogon)", "name": "毛毛", "password": "\#(payerPassword)", "balance": "\#(payerBalance)"}"#]
+        for (index, payee) in payees.enumerated() {
+            accounts.append(#"{"userId": "208810300000\#(String(format: "%04d", index))", "logonId": "\#(payee.0)", "name": "\#(payee.1)", "password": "111111", "status": "\#(payee.2)"}"#)
+        }
+        let fixtures = """
+            {"accounts": [\(accounts.joined(separator: ","))\(extraAccounts)],
+             "merchants": [{"partner": "\(partner)", "md5Key": "\(md5Key)", "rsaPublicKey": "\(rsaKey.publicKey.base64Representation)",
+                            "dsaPublicKey": "\(dsaKey.publicKey.base64Representation)", "services": [\(services.map { "\"\($0)\"" }.joined(separator: ","))]}
+                           \(extraMerchants)]}
+            """
+        try Data(fixtures.utf8).write(to: URL(fileURLWithPath: directory + "/fixtures.json"))
+        var configuration = GatewayConfiguration()
+        configuration.inMemory = true
+        configuration.clockMode = .manual
+        configuration.fixturesPath = directory + "/fixtures.json"
+        return TestWorld(gateway: try await Gateway.open(configuration), directory: directory)
+    }
+
+    var today: String { gateway.configuration.calendar.day(gateway.clock.now) }
+
+    /// A valid batch_trans_notify parameter set (unsigned) paying `records`.
+    func batchParameters(batchNo: String = "20080107001", records: [(String, String, String)] = [("testture0002@126.com", "常炜买家二", "20.00")],
+                         notifyURL: String? = "http://127.0.0.1:1/notify") -> Parameters {
+        let detail = records.enumerated().map { "\(String(format: "%07d", $0.offset + 1))^\($0.element.0)^\($0.element.1)^\($0.element.2)^hello" }
+        let fee = Amount.sum(records.map { Amount($0.2)! })!
+        var params = Parameters([("account_name", "毛毛"), ("detail_data", detail.joined(separator: "|")), ("batch_no", batchNo),
+                                 ("batch_num", String(records.count)), ("batch_fee", fee.description), ("pay_date", today),
+                                 ("email", "biz_932@alitest.com"), ("buyer_account_name", Self.payerLogon), ("extend_param", "agent^123456")])
+        if let notifyURL { params["notify_url"] = notifyURL }
+        return params
+    }
+
+    func client(_ signType: SignType = .md5, charset: Charset = .utf8) -> MAPIClient {
+        let signer: any Signer = switch signType {
+        case .md5: MD5Signer(key: Self.md5Key)
+        case .rsa, .rsa2: try! RSASigner(key: Self.rsaKey, signType: signType)
+        case .dsa: try! DSASigner(key: Self.dsaKey)
+        }
+        return MAPIClient(gatewayURL: "/gateway.do", partner: Self.partner, signer: signer, charset: charset)
+    }
+
+    func app() -> some ApplicationProtocol { buildApplication(gateway: gateway) }
+}
+
+extension TestClientProtocol {
+    /// GET /gateway.do?query, returning status and body text.
+    func get(_ uri: String) async throws -> (HTTPResponse.Status, String) {
+        try await execute(uri: uri, method: .get) { ($0.status, String(buffer: $0.body)) }
+    }
+
+    /// POST a form body, returning status and body text.
+    func post(_ uri: String, form: String) async throws -> (HTTPResponse.Status, String) {
+        try await execute(uri: uri, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                          body: ByteBuffer(string: form)) { ($0.status, String(buffer: $0.body)) }
+    }
+}
+
+/// Reads an element's text from a page by id (`<p id="error-code">X</p>` → X).
+func element(_ id: String, in html: String) -> String? {
+    guard let start = html.range(of: "id=\"\(id)\"") else { return nil }
+    guard let open = html[start.upperBound...].firstIndex(of: ">") else { return nil }
+    let rest = html[html.index(after: open)...]
+    guard let close = rest.firstIndex(of: "<") else { return nil }
+    return String(rest[..<close])
+}
+
+/// The value of a hidden input (`name="token" value="…"`).
+func inputValue(_ name: String, in html: String) -> String? {
+    guard let start = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+    let rest = html[start.upperBound...]
+    return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+}
+
+func formEncode(_ pairs: [(String, String)]) -> String {
+    FormCoding.encode(Parameters(pairs), charset: .utf8)!
+}
