@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import ZhifuCore
+import ZhifuProtocol
+
+@Suite struct OutboxConformanceTests {
+    func makeBatch(_ store: any Store, _ ids: Ids, records: Int64 = 3) async throws -> Batch {
+        try await makeAccount(store, ids.user(1), funded: 1_000, ids: ids)
+        try await makeAccount(store, ids.user(2), ids: ids)
+        try await store.upsertMerchant(Merchant(partner: ids.user(1), md5Key: nil, rsaPublicKey: nil, dsaPublicKey: nil, services: ["*"]))
+        let details = (1...records).map { BatchRecord(detail: BatchTransDetail(serialNo: "s\($0)", payeeAccount: "p", payeeName: "名", amount: Amount(fen: 400), remark: "")) }
+        return Batch(id: "b\(ids.run)", partner: ids.user(1), batchNo: "20240101\(ids.run)", fingerprint: "f", payer: ids.user(1), accountName: "n",
+                     batchFee: Amount(fen: 400 * records), payDate: "20240101", notifyURL: "http://127.0.0.1:9/n", signType: .md5, charset: .gbk,
+                     extendParam: nil, status: .waitConfirm, token: "t\(ids.run)", createdAt: Date(timeIntervalSince1970: 1_700_000_000), details: details)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func batchesAreStoredOnceAndCompletedOnceWithTheirNotification(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        let batch = try await makeBatch(store, ids)
+        #expect(try await store.insertBatch(batch) == nil)
+        #expect(try await store.insertBatch(batch) == batch, "the same (partner, batch_no) returns the stored batch")
+        #expect(try await store.batch(id: batch.id) == batch)
+        #expect(try await store.batch(partner: ids.user(1), batchNo: batch.batchNo) == batch)
+        let now = Date(timeIntervalSince1970: 1_700_000_100)
+        let plans: [BatchRecordPlan] = [
+            .pay(Transfer(id: "\(batch.id)0000", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 400), code: "batch_trans", reference: batch.id, createdAt: now)),
+            .fail(reason: "RECEIVE_USER_NOT_EXIST"),
+            .pay(Transfer(id: "\(batch.id)0002", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 700), code: "batch_trans", reference: batch.id, createdAt: now)),
+        ]
+        let notifyId = "n\(ids.run)"
+        let notification: @Sendable ([BatchRecord]) -> OutboxNotification? = { records in
+            OutboxNotification(notifyId: notifyId, partner: ids.user(1), notifyURL: "http://127.0.0.1:9/n", notifyType: "batch_trans_notify",
+                               protocol: .mapi, signType: .md5, charset: .gbk,
+                               parameters: Parameters([("results", records.map(\.status.rawValue).joined())]), nextAttemptAt: now, createdAt: now)
+        }
+        let outcome: @Sendable (TransferResult) -> String? = { $0.isPosted ? nil : "TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH" }
+        #expect(try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: outcome, notification: notification) == false,
+                "a batch waiting for its password is not paid")
+        #expect(try await store.markBatchProcessing(id: batch.id))
+        #expect(try await store.markBatchProcessing(id: batch.id) == false)
+        #expect(try await store.batchIds(status: .processing).contains(batch.id))
+        #expect(try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: outcome, notification: notification))
+        #expect(try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: outcome, notification: notification) == false)
+        let completed = try #require(try await store.batch(id: batch.id))
+        #expect(completed.status == .completed)
+        #expect(completed.details.map(\.status) == [.success, .failure, .failure])
+        #expect(completed.details.map(\.reason) == [nil, "RECEIVE_USER_NOT_EXIST", "TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH"])
+        #expect(completed.details[0].innerNo == "\(batch.id)0000")
+        #expect(try await store.account(userId: ids.user(2))?.balance == Amount(fen: 400))
+        #expect(try await store.transfers(reference: batch.id).count == 1)
+        let stored = try #require(try await store.notification(notifyId: notifyId))
+        #expect(stored.parameters["results"] == "SFF" && stored.charset == .gbk && stored.status == .pending)
+        #expect(try await store.audit().isBalanced)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.available)
+    func claimedNotificationsAreLeasedAndAttemptsMoveTheirState(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        let batch = try await makeBatch(store, ids, records: 1)
+        _ = try await store.insertBatch(batch)
+        _ = try await store.markBatchProcessing(id: batch.id)
+        let start = Date(timeIntervalSince1970: 1_800_000_000 + Double(Int.random(in: 0..<1_000_000)))
+        let notifyId = "n\(ids.run)"
+        _ = try await store.completeBatch(id: batch.id, plans: [.fail(reason: "X")], finishedAt: start, outcome: { _ in nil }) { _ in
+            OutboxNotification(notifyId: notifyId, partner: ids.user(1), notifyURL: "http://x/", notifyType: "t", protocol: .mapi, signType: .md5,
+                               charset: .utf8, parameters: Parameters([("a", "毛毛")]), nextAttemptAt: start, createdAt: start)
+        }
+        let claimed = try await store.claimDueNotifications(now: start, limit: 1000, leaseSeconds: 60)
+        #expect(claimed.contains { $0.notifyId == notifyId && $0.parameters["a"] == "毛毛" })
+        #expect(try await store.claimDueNotifications(now: start.addingTimeInterval(59), limit: 1000, leaseSeconds: 60).contains { $0.notifyId == notifyId } == false,
+                "leased for 60 s")
+        try await store.recordNotificationAttempt(NotificationAttempt(notifyId: notifyId, attemptedAt: start, httpStatus: 500, bodyPrefix: "oops",
+                                                                      latencyMilliseconds: 3, error: nil, acknowledged: false),
+                                                  nextAttemptAt: start.addingTimeInterval(120))
+        var stored = try #require(try await store.notification(notifyId: notifyId))
+        #expect(stored.attempts == 1 && stored.status == .pending && stored.nextAttemptAt == start.addingTimeInterval(120))
+        try await store.recordNotificationAttempt(NotificationAttempt(notifyId: notifyId, attemptedAt: start.addingTimeInterval(120), httpStatus: 200,
+                                                                      bodyPrefix: "success", latencyMilliseconds: 2, error: nil, acknowledged: true),
+                                                  nextAttemptAt: nil)
+        stored = try #require(try await store.notification(notifyId: notifyId))
+        #expect(stored.attempts == 2 && stored.status == .acknowledged)
+        let attempts = try await store.notificationAttempts(notifyId: notifyId)
+        #expect(attempts.map(\.httpStatus) == [500, 200] && attempts.map(\.acknowledged) == [false, true] && attempts[0].bodyPrefix == "oops")
+        #expect(try await store.claimDueNotifications(now: start.addingTimeInterval(100_000), limit: 1000, leaseSeconds: 60).contains { $0.notifyId == notifyId } == false)
+        try await store.close()
+    }
+}
