@@ -157,7 +157,8 @@ public struct BatchTransService: Sendable {
         }
         let calendar = self.calendar
         _ = try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: { result in
-            result.isPosted ? nil : BatchTransFailureReason.balanceNotEnough.rawValue
+            FaultInjection.reached(FaultInjection.batchTransRecord)
+            return result.isPosted ? nil : BatchTransFailureReason.balanceNotEnough.rawValue
         }, notification: { records in
             Self.notification(batch: batch, payer: payer, records: records, now: now, calendar: calendar)
         })
