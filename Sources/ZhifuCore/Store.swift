@@ -80,6 +80,8 @@ public protocol Store: Sendable {
                        notification: @escaping @Sendable ([BatchRecord]) -> OutboxNotification?) async throws -> Bool
 
     // MARK: Notifications outbox
+    /// Adds notifications on their own (what a state change with nothing else to commit needs).
+    func insertNotifications(_ notifications: [OutboxNotification]) async throws
     func notification(notifyId: String) async throws -> OutboxNotification?
     /// Due pending notifications (`nextAttemptAt <= now`), at most `limit`; each claimed row's next
     /// attempt moves `leaseSeconds` ahead so no other worker or node takes it meanwhile.

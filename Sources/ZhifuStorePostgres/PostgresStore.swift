@@ -168,6 +168,10 @@ public final class PostgresStore: Store {
             """, logger: logger)
     }
 
+    public func insertNotifications(_ notifications: [OutboxNotification]) async throws {
+        try await transaction { connection in for notification in notifications { try await insert(connection, notification) } }
+    }
+
     public func notification(notifyId: String) async throws -> OutboxNotification? {
         try await mapped {
             let rows = try await query("""

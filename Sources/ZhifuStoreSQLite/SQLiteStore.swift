@@ -328,7 +328,7 @@ public final class SQLiteStore: Store {
     }
 
     private static func state(_ db: Database, _ userId: UserId) throws -> LedgerAccountState? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT kind, balance FROM accounts WHERE user_id = ?", arguments: [userId.rawValue]),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kind, balance FROM accounts WHERE user_id = ?"), arguments: [userId.rawValue]),
               let kind = AccountKind(rawValue: row[0]) else { return nil }
         return LedgerAccountState(kind: kind, balance: Amount(fen: row[1]))
     }
@@ -337,22 +337,23 @@ public final class SQLiteStore: Store {
         try await run { db in try transfers.map { try Self.post(db, $0) } }
     }
 
-    /// Posts one transfer inside the caller's transaction.
+    /// Posts one transfer inside the caller's transaction. The statements are prepared once per
+    /// connection and reused: a 1000-record batch runs them thousands of times.
     private static func post(_ db: Database, _ transfer: Transfer) throws -> TransferResult {
-        let existing = try Row.fetchOne(db, sql: "SELECT \(transferColumns) FROM transfers WHERE id = ?", arguments: [transfer.id])
+        let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(transferColumns) FROM transfers WHERE id = ?"), arguments: [transfer.id])
             .flatMap(Self.transfer)
         if let refusal = LedgerPosting.decide(transfer, existing: existing, debit: try state(db, transfer.debit),
                                               credit: try state(db, transfer.credit)) {
             return refusal
         }
-        try db.execute(sql: "UPDATE accounts SET balance = balance - ? WHERE user_id = ? AND (kind = 'clearing' OR balance >= ?)",
-                       arguments: [transfer.amount.fen, transfer.debit.rawValue, transfer.amount.fen])
+        try db.cachedStatement(sql: "UPDATE accounts SET balance = balance - ? WHERE user_id = ? AND (kind = 'clearing' OR balance >= ?)")
+            .execute(arguments: [transfer.amount.fen, transfer.debit.rawValue, transfer.amount.fen])
         guard db.changesCount == 1 else { return .exceedsBalance }
-        try db.execute(sql: "UPDATE accounts SET balance = balance + ? WHERE user_id = ?",
-                       arguments: [transfer.amount.fen, transfer.credit.rawValue])
-        try db.execute(sql: "INSERT INTO transfers (\(transferColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [transfer.id, transfer.debit.rawValue, transfer.credit.rawValue, transfer.amount.fen,
-                                   transfer.code, transfer.reference, milliseconds(transfer.createdAt)])
+        try db.cachedStatement(sql: "UPDATE accounts SET balance = balance + ? WHERE user_id = ?")
+            .execute(arguments: [transfer.amount.fen, transfer.credit.rawValue])
+        try db.cachedStatement(sql: "INSERT INTO transfers (\(transferColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [transfer.id, transfer.debit.rawValue, transfer.credit.rawValue, transfer.amount.fen,
+                                 transfer.code, transfer.reference, milliseconds(transfer.createdAt)])
         return .created
     }
 
@@ -493,6 +494,10 @@ public final class SQLiteStore: Store {
         else { return nil }
         return OutboxNotification(notifyId: row[0], partner: partner, notifyURL: row[2], notifyType: row[3], protocol: proto, signType: signType,
                             charset: charset, parameters: parameters, status: status, attempts: row[9], nextAttemptAt: date(row[10]), createdAt: date(row[11]))
+    }
+
+    public func insertNotifications(_ notifications: [OutboxNotification]) async throws {
+        try await run { db in for notification in notifications { try Self.insert(db, notification) } }
     }
 
     public func notification(notifyId: String) async throws -> OutboxNotification? {
