@@ -70,6 +70,33 @@ public enum BatchRecordPlan: Sendable {
     case fail(reason: String)
 }
 
+/// What happened to one record inside the batch's transaction.
+public struct BatchRecordOutcome: Sendable, Equatable {
+    public var status: BatchRecord.Status
+    public var reason: String?
+    public var innerNo: String
+    public var finishedAt: Date
+
+    public init(status: BatchRecord.Status, reason: String?, innerNo: String, finishedAt: Date) {
+        self.status = status; self.reason = reason; self.innerNo = innerNo; self.finishedAt = finishedAt
+    }
+}
+
+extension Batch {
+    /// The batch with each record's outcome applied, in record order.
+    public func applying(_ outcomes: [BatchRecordOutcome]) -> Batch {
+        var batch = self
+        batch.status = .completed
+        for (index, outcome) in outcomes.enumerated() where index < batch.details.count {
+            batch.details[index].status = outcome.status
+            batch.details[index].reason = outcome.reason
+            batch.details[index].innerNo = outcome.innerNo
+            batch.details[index].finishedAt = outcome.finishedAt
+        }
+        return batch
+    }
+}
+
 /// A notification waiting in (or delivered from) the durable outbox.
 public struct OutboxNotification: Sendable, Equatable {
     public enum Status: String, Sendable, Codable {

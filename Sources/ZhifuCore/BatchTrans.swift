@@ -129,15 +129,25 @@ public struct BatchTransService: Sendable {
         case .accepted: break
         }
         guard try await store.markBatchProcessing(id: batch.id) else { return .failed(MAPIFailure(.userConfirmSucc)) }
-        try await process(batchId: batch.id)
-        return .paid(try await store.batch(id: batch.id) ?? batch)
+        var processing = batch
+        processing.status = .processing
+        guard let paid = try await process(processing, payer: account) else {
+            return .paid(try await store.batch(id: batch.id) ?? batch)
+        }
+        return .paid(paid)
     }
 
     /// Pays a PROCESSING batch: every record a transfer from payer to payee, or a failure reason,
     /// all in one store transaction with the notification. Safe to run again after a crash.
     public func process(batchId: String) async throws {
-        guard let batch = try await store.batch(id: batchId), batch.status == .processing else { return }
-        guard let payer = try await store.account(userId: batch.payer) else { return }
+        guard let batch = try await store.batch(id: batchId), batch.status == .processing,
+              let payer = try await store.account(userId: batch.payer) else { return }
+        _ = try await process(batch, payer: payer)
+    }
+
+    /// Plans every record, then completes the batch in one transaction; returns the completed
+    /// batch, or `nil` when another worker completed it first.
+    func process(_ batch: Batch, payer: Account) async throws -> Batch? {
         var plans: [BatchRecordPlan] = []
         var payees: [String: Account?] = [:]
         let now = clock.now
@@ -156,22 +166,23 @@ public struct BatchTransService: Sendable {
                                        amount: record.detail.amount, code: "batch_trans", reference: batch.id, createdAt: now)))
         }
         let calendar = self.calendar
-        _ = try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: { result in
+        let outcomes = try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: { result in
             FaultInjection.reached(FaultInjection.batchTransRecord)
             return result.isPosted ? nil : BatchTransFailureReason.balanceNotEnough.rawValue
-        }, notification: { records in
-            Self.notification(batch: batch, payer: payer, records: records, now: now, calendar: calendar)
+        }, notification: { outcomes in
+            Self.notification(batch: batch.applying(outcomes), payer: payer, now: now, calendar: calendar)
         })
+        return outcomes.map { batch.applying($0) }
     }
 
     /// The `batch_trans_notify` notification (seed 000 §6.2), or `nil` without a notify_url.
-    static func notification(batch: Batch, payer: Account, records: [BatchRecord], now: Date, calendar: BusinessCalendar) -> OutboxNotification? {
+    static func notification(batch: Batch, payer: Account, now: Date, calendar: BusinessCalendar) -> OutboxNotification? {
         guard let notifyURL = batch.notifyURL else { return nil }
         var parameters = Parameters([("batch_no", batch.batchNo), ("pay_user_id", payer.userId.rawValue), ("pay_user_name", payer.name),
                                      ("pay_account_no", payer.userId.rawValue + "0156")])
         // 可空: an empty list is left out rather than sent empty.
         for (name, status) in [("success_details", BatchRecord.Status.success), ("fail_details", .failure)] {
-            let text = batch.resultDetails(status, records: records, calendar: calendar, now: now)
+            let text = batch.resultDetails(status, calendar: calendar, now: now)
             if !text.isEmpty { parameters[name] = text }
         }
         return OutboxNotification(notifyId: Hex.lowercase(SecureRandom.bytes(16)), partner: batch.partner, notifyURL: notifyURL,
@@ -189,9 +200,9 @@ public struct BatchTransService: Sendable {
 
 extension Batch {
     /// `success_details` or `fail_details` (seed 000 §6.2): the records with `status`, 8 fields each.
-    /// `records` defaults to the batch's own; an unfinished record's time is `now`.
-    public func resultDetails(_ status: BatchRecord.Status, records: [BatchRecord]? = nil, calendar: BusinessCalendar, now: Date) -> String {
-        TransResultDetail.format((records ?? details).filter { $0.status == status }.map { record in
+    /// An unfinished record's time is `now`.
+    public func resultDetails(_ status: BatchRecord.Status, calendar: BusinessCalendar, now: Date) -> String {
+        TransResultDetail.format(details.filter { $0.status == status }.map { record in
             TransResultDetail(serialNo: record.detail.serialNo, payeeAccount: record.detail.payeeAccount, payeeName: record.detail.payeeName,
                               amount: record.detail.amount, succeeded: status == .success, reason: record.reason ?? "null",
                               innerNo: record.innerNo ?? "", finishedAt: calendar.compact(record.finishedAt ?? now))

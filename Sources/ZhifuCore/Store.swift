@@ -72,12 +72,13 @@ public protocol Store: Sendable {
     /// WAIT_CONFIRM → PROCESSING; `false` when the batch was not waiting (confirmed twice).
     func markBatchProcessing(id: String) async throws -> Bool
     /// In one transaction: posts every planned transfer, records each record's outcome
-    /// (`outcome` maps a transfer's result to S or a failure reason), completes the batch, and
-    /// writes the notification built from the outcomes into the outbox. A batch that is not
-    /// PROCESSING is left untouched (`false`), so running this twice pays nothing twice.
+    /// (`outcome` maps a transfer's result to S, `nil`, or a failure reason), completes the batch,
+    /// and writes the notification built from the outcomes into the outbox. Returns the outcomes in
+    /// record order; a batch that is not PROCESSING is left untouched (`nil`), so running this
+    /// twice pays nothing twice.
     func completeBatch(id: String, plans: [BatchRecordPlan], finishedAt: Date,
                        outcome: @escaping @Sendable (TransferResult) -> String?,
-                       notification: @escaping @Sendable ([BatchRecord]) -> OutboxNotification?) async throws -> Bool
+                       notification: @escaping @Sendable ([BatchRecordOutcome]) -> OutboxNotification?) async throws -> [BatchRecordOutcome]?
 
     // MARK: Notifications outbox
     /// Adds notifications on their own (what a state change with nothing else to commit needs).
@@ -86,9 +87,16 @@ public protocol Store: Sendable {
     /// Due pending notifications (`nextAttemptAt <= now`), at most `limit`; each claimed row's next
     /// attempt moves `leaseSeconds` ahead so no other worker or node takes it meanwhile.
     func claimDueNotifications(now: Date, limit: Int, leaseSeconds: Int64) async throws -> [OutboxNotification]
-    /// Records a try and the notification's new state: acknowledged, scheduled again, or exhausted.
-    func recordNotificationAttempt(_ attempt: NotificationAttempt, nextAttemptAt: Date?) async throws
+    /// Records tries and each notification's new state (acknowledged, scheduled again at
+    /// `nextAttemptAt`, or exhausted when it is `nil`), all in one transaction.
+    func recordNotificationAttempts(_ outcomes: [(attempt: NotificationAttempt, nextAttemptAt: Date?)]) async throws
     func notificationAttempts(notifyId: String) async throws -> [NotificationAttempt]
 
     func close() async throws
+}
+
+extension Store {
+    public func recordNotificationAttempt(_ attempt: NotificationAttempt, nextAttemptAt: Date?) async throws {
+        try await recordNotificationAttempts([(attempt, nextAttemptAt)])
+    }
 }

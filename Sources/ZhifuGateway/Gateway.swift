@@ -66,11 +66,11 @@ public struct Gateway: Sendable {
     }
 
     /// MD5 with the partner's key; RSA and DSA with the gateway's own keys.
-    func notificationSigner(_ notification: OutboxNotification) async throws -> any Signer {
+    func notificationSigner(_ notification: OutboxNotification, md5Key: String?) throws -> any Signer {
         switch notification.signType {
         case .md5:
-            guard let key = try await store.merchant(partner: notification.partner)?.md5Key else { throw KeyError.malformed }
-            return MD5Signer(key: key)
+            guard let md5Key else { throw KeyError.malformed }
+            return MD5Signer(key: md5Key)
         case .rsa, .rsa2: return try RSASigner(key: privateKey, signType: notification.signType)
         case .dsa: return try DSASigner(key: dsaPrivateKey)
         }

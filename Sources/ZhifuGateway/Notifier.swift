@@ -62,23 +62,36 @@ public struct Notifier: Service {
             logger.error("reading the outbox failed: \(error)")
             return 0
         }
-        await withTaskGroup(of: Void.self) { group in
+        // MD5 keys are the partners' own: read each partner once per round, not once per try.
+        var md5Keys: [UserId: String] = [:]
+        for partner in Set(due.filter { $0.signType == .md5 }.map(\.partner)) {
+            md5Keys[partner] = try? await gateway.store.merchant(partner: partner)?.md5Key
+        }
+        let keys = md5Keys
+        let outcomes = await withTaskGroup(of: (attempt: NotificationAttempt, nextAttemptAt: Date?).self) { group in
             for notification in due {
-                group.addTask { await deliver(notification, client: client) }
+                group.addTask { await deliver(notification, md5Key: keys[notification.partner], client: client) }
             }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        do {
+            try await gateway.store.recordNotificationAttempts(outcomes)
+        } catch {
+            // The claims' leases expire and the tries are made again: at least once, never lost.
+            logger.error("recording \(outcomes.count) tries failed: \(error)")
         }
         return due.count
     }
 
-    /// One try: sign with fresh `notify_time`, POST, record the outcome and the next try.
-    func deliver(_ notification: OutboxNotification, client: HTTPClient) async {
+    /// One try: sign with fresh `notify_time`, POST; returns the outcome and when to try next.
+    func deliver(_ notification: OutboxNotification, md5Key: String?, client: HTTPClient) async -> (attempt: NotificationAttempt, nextAttemptAt: Date?) {
         let started = ContinuousClock.now
         let attemptedAt = gateway.clock.now
         var status: Int?
         var body = ""
         var failure: String?
         do {
-            let form = try await signedForm(notification, at: attemptedAt)
+            let form = try signedForm(notification, md5Key: md5Key, at: attemptedAt)
             var request = HTTPClientRequest(url: notification.notifyURL)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=\(notification.charset.rawValue)")
@@ -98,21 +111,17 @@ public struct Notifier: Service {
             latencyMilliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
             error: failure.map { String($0.prefix(256)) }, acknowledged: acknowledged)
         let next = acknowledged ? nil : OutboxNotification.nextAttempt(after: notification.attempts + 1, at: attemptedAt, protocol: notification.protocol)
-        do {
-            try await gateway.store.recordNotificationAttempt(attempt, nextAttemptAt: next)
-        } catch {
-            logger.error("recording a try of \(notification.notifyId) failed: \(error)")
-        }
+        return (attempt, next)
     }
 
     /// The form body: business parameters plus notify_time, notify_type, notify_id, then sign and
     /// sign_type, in the request's charset.
-    func signedForm(_ notification: OutboxNotification, at time: Date) async throws -> String {
+    func signedForm(_ notification: OutboxNotification, md5Key: String?, at time: Date) throws -> String {
         var parameters = notification.parameters
         parameters["notify_time"] = gateway.configuration.calendar.timestamp(time)
         parameters["notify_type"] = notification.notifyType
         parameters["notify_id"] = notification.notifyId
-        let signer = try await gateway.notificationSigner(notification)
+        let signer = try gateway.notificationSigner(notification, md5Key: md5Key)
         guard let content = notification.charset.encode(SignContent.mapi(parameters)) else { throw SigningError.signingFailed }
         parameters["sign"] = try signer.sign(content)
         parameters["sign_type"] = notification.signType.rawValue

@@ -118,31 +118,32 @@ public final class PostgresStore: Store {
     }
 
     public func completeBatch(id: String, plans: [BatchRecordPlan], finishedAt: Date, outcome: @escaping @Sendable (TransferResult) -> String?,
-                              notification: @escaping @Sendable ([BatchRecord]) -> OutboxNotification?) async throws -> Bool {
+                              notification: @escaping @Sendable ([BatchRecordOutcome]) -> OutboxNotification?) async throws -> [BatchRecordOutcome]? {
         try await transaction { connection in
             var status: String?
             for try await value in try await connection.query("SELECT status FROM batches WHERE id = \(id) FOR UPDATE", logger: logger).decode(String.self) {
                 status = value
             }
-            guard status == Batch.Status.processing.rawValue else { return false }
+            guard status == Batch.Status.processing.rawValue else { return nil }
             let finished = Self.milliseconds(finishedAt)
+            var outcomes: [BatchRecordOutcome] = []
             for (seq, plan) in plans.enumerated() {
-                let (result, reason, innerNo): (String, String?, String) = switch plan {
+                let recorded: BatchRecordOutcome = switch plan {
                 case .pay(let transfer):
-                    try await outcome(post(connection, transfer)).map { ("F", $0, transfer.id) } ?? ("S", nil, transfer.id)
+                    try await outcome(post(connection, transfer)).map { BatchRecordOutcome(status: .failure, reason: $0, innerNo: transfer.id, finishedAt: finishedAt) }
+                        ?? BatchRecordOutcome(status: .success, reason: nil, innerNo: transfer.id, finishedAt: finishedAt)
                 case .fail(let reason):
-                    ("F", reason, "\(id)\(String(format: "%04d", seq))")
+                    BatchRecordOutcome(status: .failure, reason: reason, innerNo: id + String(format: "%04d", seq), finishedAt: finishedAt)
                 }
                 try await connection.query("""
-                    UPDATE batch_details SET status = \(result), reason = \(reason), inner_no = \(innerNo), finished_at = \(finished)
-                    WHERE batch_id = \(id) AND seq = \(Int32(seq))
+                    UPDATE batch_details SET status = \(recorded.status.rawValue), reason = \(recorded.reason), inner_no = \(recorded.innerNo),
+                      finished_at = \(finished) WHERE batch_id = \(id) AND seq = \(Int32(seq))
                     """, logger: logger)
+                outcomes.append(recorded)
             }
             try await connection.query("UPDATE batches SET status = 'COMPLETED' WHERE id = \(id)", logger: logger)
-            if let completed = try await batch(connection, id: id), let row = notification(completed.details) {
-                try await insert(connection, row)
-            }
-            return true
+            if let row = notification(outcomes) { try await insert(connection, row) }
+            return outcomes
         }
     }
 
@@ -201,19 +202,21 @@ public final class PostgresStore: Store {
         }
     }
 
-    public func recordNotificationAttempt(_ attempt: NotificationAttempt, nextAttemptAt: Date?) async throws {
+    public func recordNotificationAttempts(_ outcomes: [(attempt: NotificationAttempt, nextAttemptAt: Date?)]) async throws {
         try await transaction { connection in
-            try await connection.query("""
-                INSERT INTO notification_attempts (notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged)
-                VALUES (\(attempt.notifyId), \(Self.milliseconds(attempt.attemptedAt)), \(attempt.httpStatus.map(Int32.init)), \(attempt.bodyPrefix),
-                        \(Int32(clamping: attempt.latencyMilliseconds)), \(attempt.error), \(attempt.acknowledged))
-                """, logger: logger)
-            let status: OutboxNotification.Status = attempt.acknowledged ? .acknowledged : (nextAttemptAt == nil ? .exhausted : .pending)
-            try await connection.query("""
-                UPDATE notifications SET attempts = attempts + 1, status = \(status.rawValue),
-                  next_attempt_at = COALESCE(\(nextAttemptAt.map(Self.milliseconds)), next_attempt_at)
-                WHERE notify_id = \(attempt.notifyId) AND status = 'PENDING'
-                """, logger: logger)
+            for (attempt, nextAttemptAt) in outcomes {
+                try await connection.query("""
+                    INSERT INTO notification_attempts (notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged)
+                    VALUES (\(attempt.notifyId), \(Self.milliseconds(attempt.attemptedAt)), \(attempt.httpStatus.map(Int32.init)), \(attempt.bodyPrefix),
+                            \(Int32(clamping: attempt.latencyMilliseconds)), \(attempt.error), \(attempt.acknowledged))
+                    """, logger: logger)
+                let status: OutboxNotification.Status = attempt.acknowledged ? .acknowledged : (nextAttemptAt == nil ? .exhausted : .pending)
+                try await connection.query("""
+                    UPDATE notifications SET attempts = attempts + 1, status = \(status.rawValue),
+                      next_attempt_at = COALESCE(\(nextAttemptAt.map(Self.milliseconds)), next_attempt_at)
+                    WHERE notify_id = \(attempt.notifyId) AND status = 'PENDING'
+                    """, logger: logger)
+            }
         }
     }
 

@@ -450,29 +450,28 @@ public final class SQLiteStore: Store {
     }
 
     public func completeBatch(id: String, plans: [BatchRecordPlan], finishedAt: Date, outcome: @escaping @Sendable (TransferResult) -> String?,
-                              notification: @escaping @Sendable ([BatchRecord]) -> OutboxNotification?) async throws -> Bool {
+                              notification: @escaping @Sendable ([BatchRecordOutcome]) -> OutboxNotification?) async throws -> [BatchRecordOutcome]? {
         try await run { db in
             guard try String.fetchOne(db, sql: "SELECT status FROM batches WHERE id = ?", arguments: [id]) == Batch.Status.processing.rawValue else {
-                return false
+                return nil
             }
             let update = try db.makeStatement(sql: "UPDATE batch_details SET status = ?, reason = ?, inner_no = ?, finished_at = ? WHERE batch_id = ? AND seq = ?")
+            var outcomes: [BatchRecordOutcome] = []
+            outcomes.reserveCapacity(plans.count)
             for (seq, plan) in plans.enumerated() {
-                switch plan {
+                let recorded: BatchRecordOutcome = switch plan {
                 case .pay(let transfer):
-                    if let reason = outcome(try Self.post(db, transfer)) {
-                        try update.execute(arguments: ["F", reason, transfer.id, Self.milliseconds(finishedAt), id, seq])
-                    } else {
-                        try update.execute(arguments: ["S", nil, transfer.id, Self.milliseconds(finishedAt), id, seq])
-                    }
+                    try outcome(Self.post(db, transfer)).map { BatchRecordOutcome(status: .failure, reason: $0, innerNo: transfer.id, finishedAt: finishedAt) }
+                        ?? BatchRecordOutcome(status: .success, reason: nil, innerNo: transfer.id, finishedAt: finishedAt)
                 case .fail(let reason):
-                    try update.execute(arguments: ["F", reason, "\(id)\(String(format: "%04d", seq))", Self.milliseconds(finishedAt), id, seq])
+                    BatchRecordOutcome(status: .failure, reason: reason, innerNo: id + String(format: "%04d", seq), finishedAt: finishedAt)
                 }
+                try update.execute(arguments: [recorded.status.rawValue, recorded.reason, recorded.innerNo, Self.milliseconds(finishedAt), id, seq])
+                outcomes.append(recorded)
             }
             try db.execute(sql: "UPDATE batches SET status = 'COMPLETED' WHERE id = ?", arguments: [id])
-            if let completed = try Self.batch(db, where: "id = ?", [id]), let row = notification(completed.details) {
-                try Self.insert(db, row)
-            }
-            return true
+            if let row = notification(outcomes) { try Self.insert(db, row) }
+            return outcomes
         }
     }
 
@@ -521,18 +520,22 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func recordNotificationAttempt(_ attempt: NotificationAttempt, nextAttemptAt: Date?) async throws {
+    public func recordNotificationAttempts(_ outcomes: [(attempt: NotificationAttempt, nextAttemptAt: Date?)]) async throws {
         try await run { db in
-            try db.execute(sql: """
+            let insert = try db.cachedStatement(sql: """
                 INSERT INTO notification_attempts (notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [attempt.notifyId, Self.milliseconds(attempt.attemptedAt), attempt.httpStatus, attempt.bodyPrefix,
-                                 attempt.latencyMilliseconds, attempt.error, attempt.acknowledged])
-            let status: OutboxNotification.Status = attempt.acknowledged ? .acknowledged : (nextAttemptAt == nil ? .exhausted : .pending)
-            try db.execute(sql: """
+                """)
+            let update = try db.cachedStatement(sql: """
                 UPDATE notifications SET attempts = attempts + 1, status = ?, next_attempt_at = COALESCE(?, next_attempt_at)
                 WHERE notify_id = ? AND status = 'PENDING'
-                """, arguments: [status.rawValue, nextAttemptAt.map(Self.milliseconds), attempt.notifyId])
+                """)
+            for (attempt, nextAttemptAt) in outcomes {
+                try insert.execute(arguments: [attempt.notifyId, Self.milliseconds(attempt.attemptedAt), attempt.httpStatus, attempt.bodyPrefix,
+                                               attempt.latencyMilliseconds, attempt.error, attempt.acknowledged])
+                let status: OutboxNotification.Status = attempt.acknowledged ? .acknowledged : (nextAttemptAt == nil ? .exhausted : .pending)
+                try update.execute(arguments: [status.rawValue, nextAttemptAt.map(Self.milliseconds), attempt.notifyId])
+            }
         }
     }
 

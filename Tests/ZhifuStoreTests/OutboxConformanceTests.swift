@@ -30,19 +30,20 @@ import ZhifuProtocol
             .pay(Transfer(id: "\(batch.id)0002", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 700), code: "batch_trans", reference: batch.id, createdAt: now)),
         ]
         let notifyId = "n\(ids.run)"
-        let notification: @Sendable ([BatchRecord]) -> OutboxNotification? = { records in
+        let notification: @Sendable ([BatchRecordOutcome]) -> OutboxNotification? = { records in
             OutboxNotification(notifyId: notifyId, partner: ids.user(1), notifyURL: "http://127.0.0.1:9/n", notifyType: "batch_trans_notify",
                                protocol: .mapi, signType: .md5, charset: .gbk,
                                parameters: Parameters([("results", records.map(\.status.rawValue).joined())]), nextAttemptAt: now, createdAt: now)
         }
         let outcome: @Sendable (TransferResult) -> String? = { $0.isPosted ? nil : "TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH" }
-        #expect(try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: outcome, notification: notification) == false,
+        #expect(try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: outcome, notification: notification) == nil,
                 "a batch waiting for its password is not paid")
         #expect(try await store.markBatchProcessing(id: batch.id))
         #expect(try await store.markBatchProcessing(id: batch.id) == false)
         #expect(try await store.batchIds(status: .processing).contains(batch.id))
-        #expect(try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: outcome, notification: notification))
-        #expect(try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: outcome, notification: notification) == false)
+        let outcomes = try #require(try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: outcome, notification: notification))
+        #expect(outcomes.map(\.status) == [.success, .failure, .failure])
+        #expect(try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: outcome, notification: notification) == nil)
         let completed = try #require(try await store.batch(id: batch.id))
         #expect(completed.status == .completed)
         #expect(completed.details.map(\.status) == [.success, .failure, .failure])
