@@ -93,6 +93,7 @@ struct ServeProcess {
         try await sink.app().test(.live) { sinkClient in
             // First run: dies (SIGKILL) after the 500th of 1000 records, inside the batch's transaction.
             let first = try ServeProcess(dataDirectory: directory, fixtures: fixturesPath, fault: "batch_trans.record=500")
+            defer { if first.process.isRunning { first.process.terminate() } }
             try await first.waitUntilHealthy()
             let details = (0..<1000).map { "\(String(format: "%05d", $0))^\(payees[$0 % 10].logon)^\(payees[$0 % 10].name)^0.03^crash" }
             let today = BusinessCalendar().day(Date())
@@ -118,6 +119,7 @@ struct ServeProcess {
 
             // Second run: finishes the batch at start, and the notifier delivers it.
             let second = try ServeProcess(dataDirectory: directory, fixtures: fixturesPath)
+            defer { if second.process.isRunning { second.process.terminate() } }
             try await second.waitUntilHealthy()
             for _ in 0..<200 where sink.count == 0 { try await Task.sleep(for: .milliseconds(100)) }
             second.process.terminate()
