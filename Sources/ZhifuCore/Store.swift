@@ -53,6 +53,9 @@ public protocol Store: Sendable {
     /// Returns `false` when the trade number exists.
     func insertTrade(_ trade: Trade) async throws -> Bool
     func trade(tradeNo: String) async throws -> Trade?
+    func trade(partner: UserId, outTradeNo: String) async throws -> Trade?
+    /// Moves a trade from one status to another; `false` when it was not in `from` (a race lost).
+    func updateTradeStatus(tradeNo: String, from: TradeStatus, to: TradeStatus) async throws -> Bool
 
     // MARK: Ledger
     /// Posts transfers in one transaction; each gets its own result, a failed one changes nothing.

@@ -13,10 +13,18 @@ public func buildApplication(gateway: Gateway, notifier: Notifier? = nil, logger
     }
     SandboxRoutes(gateway: gateway).register(on: router)
     let mapi = MAPIGateway(gateway: gateway)
+    let openAPI = OpenAPIGateway(gateway: gateway)
+    // One URL, two protocols: `service=` is MAPI; without it, `method=` or `app_id=` is OpenAPI.
     let gatewayHandler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
         var request = request
-        let body = try await request.collectBody(upTo: FormCoding.maximumBytes)
-        return try await mapi.handle(query: Array((request.uri.query ?? "").utf8), body: Array(body.readableBytesView))
+        let body = Array(try await request.collectBody(upTo: FormCoding.maximumBytes).readableBytesView)
+        let query = Array((request.uri.query ?? "").utf8)
+        let isMAPI = FormCoding.rawField("service", in: query) != nil || FormCoding.rawField("service", in: body) != nil
+        let isOpenAPI = ["method", "app_id"].contains { FormCoding.rawField($0, in: query) != nil || FormCoding.rawField($0, in: body) != nil }
+        if !isMAPI, isOpenAPI {
+            return try await openAPI.handle(query: query, body: body)
+        }
+        return try await mapi.handle(query: query, body: body)
     }
     router.get("/gateway.do", use: gatewayHandler)
     router.post("/gateway.do", use: gatewayHandler)

@@ -143,3 +143,15 @@ public enum FormCoding {
         return fields.joined(separator: "&")
     }
 }
+
+extension FormCoding {
+    /// One field's percent-decoded bytes as UTF-8, read even when other fields are malformed
+    /// (to pick the protocol and the error format before the full decode).
+    public static func rawField(_ name: String, in encoded: [UInt8]) -> String? {
+        let prefix = Array((name + "=").utf8)
+        for field in encoded.split(separator: UInt8(ascii: "&")) where field.starts(with: prefix) {
+            return (try? percentDecode(field.dropFirst(prefix.count))).map { String(decoding: $0, as: UTF8.self) }
+        }
+        return nil
+    }
+}

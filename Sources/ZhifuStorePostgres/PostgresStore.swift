@@ -579,13 +579,34 @@ public final class PostgresStore: Store {
 
     public func trade(tradeNo: String) async throws -> Trade? {
         try await mapped {
-            let rows = try await query("SELECT partner, buyer, out_trade_no, amount, status, created_at FROM trades WHERE trade_no = \(tradeNo)")
-            for try await (partner, buyer, outTradeNo, amount, status, createdAt) in rows.decode((String, String?, String, Int64, String, Int64).self) {
-                guard let partner = UserId(partner), let status = TradeStatus(rawValue: status) else { return nil }
-                return Trade(tradeNo: tradeNo, partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: outTradeNo,
-                             amount: Amount(fen: amount), status: status, createdAt: Self.date(createdAt))
-            }
-            return nil
+            try await trades(query("SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at FROM trades WHERE trade_no = \(tradeNo)"))
+        }
+    }
+
+    public func trade(partner: UserId, outTradeNo: String) async throws -> Trade? {
+        try await mapped {
+            try await trades(query("""
+                SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at FROM trades
+                WHERE partner = \(partner.rawValue) AND out_trade_no = \(outTradeNo) ORDER BY created_at LIMIT 1
+                """))
+        }
+    }
+
+    private func trades(_ rows: PostgresRowSequence) async throws -> Trade? {
+        for try await (tradeNo, partner, buyer, outTradeNo, amount, status, createdAt) in rows.decode((String, String, String?, String, Int64, String, Int64).self) {
+            guard let partner = UserId(partner), let status = TradeStatus(rawValue: status) else { return nil }
+            return Trade(tradeNo: tradeNo, partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: outTradeNo,
+                         amount: Amount(fen: amount), status: status, createdAt: Self.date(createdAt))
+        }
+        return nil
+    }
+
+    public func updateTradeStatus(tradeNo: String, from: TradeStatus, to: TradeStatus) async throws -> Bool {
+        try await mapped {
+            for try await _ in try await query("""
+                UPDATE trades SET status = \(to.rawValue) WHERE trade_no = \(tradeNo) AND status = \(from.rawValue) RETURNING 1
+                """) { return true }
+            return false
         }
     }
 

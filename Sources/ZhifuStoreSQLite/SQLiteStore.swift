@@ -305,13 +305,26 @@ public final class SQLiteStore: Store {
     }
 
     public func trade(tradeNo: String) async throws -> Trade? {
-        try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT partner, buyer, out_trade_no, amount, status, created_at FROM trades WHERE trade_no = ?",
-                                             arguments: [tradeNo]),
-                  let partner = UserId(row[0]), let status = TradeStatus(rawValue: row[4]) else { return nil }
-            let buyer: String? = row[1]
-            return Trade(tradeNo: tradeNo, partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: row[2],
-                         amount: Amount(fen: row[3]), status: status, createdAt: Self.date(row[5]))
+        try await read { db in try Self.trade(db, where: "trade_no = ?", [tradeNo]) }
+    }
+
+    public func trade(partner: UserId, outTradeNo: String) async throws -> Trade? {
+        try await read { db in try Self.trade(db, where: "partner = ? AND out_trade_no = ? ORDER BY created_at LIMIT 1", [partner.rawValue, outTradeNo]) }
+    }
+
+    private static func trade(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> Trade? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at FROM trades WHERE \(condition)",
+                                         arguments: arguments),
+              let partner = UserId(row[1]), let status = TradeStatus(rawValue: row[5]) else { return nil }
+        let buyer: String? = row[2]
+        return Trade(tradeNo: row[0], partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: row[3],
+                     amount: Amount(fen: row[4]), status: status, createdAt: date(row[6]))
+    }
+
+    public func updateTradeStatus(tradeNo: String, from: TradeStatus, to: TradeStatus) async throws -> Bool {
+        try await run { db in
+            try db.execute(sql: "UPDATE trades SET status = ? WHERE trade_no = ? AND status = ?", arguments: [to.rawValue, tradeNo, from.rawValue])
+            return db.changesCount == 1
         }
     }
 

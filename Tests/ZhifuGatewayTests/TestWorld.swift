@@ -17,6 +17,9 @@ struct TestWorld {
     static let payerPassword = "135790"
     static let rsaKey = try! PrivateKey.generate(.rsa)
     static let dsaKey = try! PrivateKey.generate(.dsa)
+    static let appId = "2021000000000009"
+    static let appKey = try! PrivateKey.generate(.rsa)
+    static let buyer = "2088104000000001"
 
     let gateway: Gateway
     let directory: String
@@ -27,7 +30,8 @@ struct TestWorld {
                                                           ("blocked@zhifu.test", "赵六", "blocked")]) async throws -> TestWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-world-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var accounts = [#"{"userId": "\#(partner)", "logonId": "\#(payerLogon)", "name": "毛毛", "password": "\#(payerPassword)", "balance": "\#(payerBalance)"}"#]
+        var accounts = [#"{"userId": "\#(partner)", "logonId": "\#(payerLogon)", "name": "毛毛", "password": "\#(payerPassword)", "balance": "\#(payerBalance)"}"#,
+                        #"{"userId": "\#(buyer)", "logonId": "15900005620", "name": "买家", "password": "111111", "balance": "500.00"}"#]
         for (index, payee) in payees.enumerated() {
             accounts.append(#"{"userId": "208810300000\#(String(format: "%04d", index))", "logonId": "\#(payee.0)", "name": "\#(payee.1)", "password": "111111", "status": "\#(payee.2)"}"#)
         }
@@ -35,7 +39,10 @@ struct TestWorld {
             {"accounts": [\(accounts.joined(separator: ","))\(extraAccounts)],
              "merchants": [{"partner": "\(partner)", "md5Key": "\(md5Key)", "rsaPublicKey": "\(rsaKey.publicKey.base64Representation)",
                             "dsaPublicKey": "\(dsaKey.publicKey.base64Representation)", "services": [\(services.map { "\"\($0)\"" }.joined(separator: ","))]}
-                           \(extraMerchants)]}
+                           \(extraMerchants)],
+             "apps": [{"appId": "\(appId)", "partner": "\(partner)", "publicKey": "\(appKey.publicKey.base64Representation)", "signType": "RSA2"}],
+             "trades": [{"tradeNo": "2026112222001400000001", "partner": "\(partner)", "outTradeNo": "order-wait", "amount": "88.88", "status": "WAIT_BUYER_PAY"},
+                        {"tradeNo": "2026112222001400000002", "partner": "\(partner)", "buyer": "\(buyer)", "outTradeNo": "order-paid", "amount": "20.00", "status": "TRADE_SUCCESS"}]}
             """
         try Data(fixtures.utf8).write(to: URL(fileURLWithPath: directory + "/fixtures.json"))
         var configuration = GatewayConfiguration()

@@ -19,7 +19,7 @@ struct MAPIGateway: Sendable {
     func handle(query: [UInt8], body: [UInt8]) async throws -> Response {
         // The service (and so the error format) is read from the raw pairs first: a request whose
         // charset is wrong still gets the page or XML its service answers with.
-        let rawService = Self.rawService(query) ?? Self.rawService(body)
+        let rawService = FormCoding.rawField("service", in: query) ?? FormCoding.rawField("service", in: body)
         let service = rawService.flatMap { Self.services[$0] }
         func fail(_ failure: MAPIFailure) -> Response {
             service.map { type(of: $0).isPage } ?? false ? HTML.errorPage(failure) : MAPIXML.failure(failure.code)
@@ -48,14 +48,6 @@ struct MAPIGateway: Sendable {
         } catch let failure as MAPIFailure {
             return fail(failure)
         }
-    }
-
-    /// The `service` field alone, read even when other fields are malformed.
-    static func rawService(_ encoded: [UInt8]) -> String? {
-        for field in encoded.split(separator: UInt8(ascii: "&")) where field.starts(with: Array("service=".utf8)) {
-            return (try? FormCoding.percentDecode(field.dropFirst(8))).map { String(decoding: $0, as: UTF8.self) }
-        }
-        return nil
     }
 
     /// The common checks after charset and service.

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import ZhifuCore
+import ZhifuGateway
+import ZhifuProtocol
+
+@Suite struct OpenAPITests {
+    /// Common parameters signed the way the official SDKs do (RSA2 over all but `sign`).
+    func request(_ world: TestWorld, method: String, biz: String, overrides: [(String, String?)] = [], key: PrivateKey = TestWorld.appKey) throws -> Parameters {
+        var p = Parameters([("app_id", TestWorld.appId), ("method", method), ("format", "JSON"), ("charset", "utf-8"), ("sign_type", "RSA2"),
+                            ("timestamp", world.gateway.configuration.calendar.timestamp(world.gateway.clock.now)), ("version", "1.0"),
+                            ("biz_content", biz)])
+        for (name, value) in overrides where name != "sign" { p[name] = value }
+        p["sign"] = try RSASigner(key: key, signType: .rsa2).sign(Array(SignContent.openAPIRequest(p).utf8))
+        for (name, value) in overrides where name == "sign" { p["sign"] = value }
+        return p
+    }
+
+    /// POSTs like the official Python SDK: common parameters in the query, biz_content in the body.
+    func call(_ client: some TestClientProtocol, _ p: Parameters) async throws -> (key: String, object: [String: String], sign: String?, raw: String) {
+        var query = p
+        query["biz_content"] = nil
+        let body = p["biz_content"].map { FormCoding.encode(Parameters([("biz_content", $0)]), charset: .utf8)! } ?? ""
+        let raw = try await client.post("/gateway.do?" + FormCoding.encode(query, charset: .utf8)!, form: body).1
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any])
+        let key = try #require(json.keys.first { $0.hasSuffix("_response") })
+        return (key, (json[key] as? [String: Any] ?? [:]).mapValues { "\($0)" }, json["sign"] as? String, raw)
+    }
+
+    @Test func tradeQueryAnswersSignedByTheGatewayKey() async throws {
+        let world = try await TestWorld.make()
+        try await world.app().test(.router) { client in
+            let answer = try await call(client, try request(world, method: "alipay.trade.query", biz: #"{"out_trade_no":"order-paid"}"#))
+            #expect(answer.key == "alipay_trade_query_response")
+            #expect(answer.object["code"] == "10000")
+            #expect(answer.object["trade_status"] == "TRADE_SUCCESS" && answer.object["total_amount"] == "20.00")
+            #expect(answer.object["buyer_logon_id"] == "159****5620" && answer.object["buyer_user_id"] == TestWorld.buyer)
+            // The signature covers the exact bytes of the response object as sent.
+            let start = answer.raw.index(answer.raw.startIndex, offsetBy: "{\"alipay_trade_query_response\":".count)
+            let end = try #require(answer.raw.range(of: ",\"sign\":\"")).lowerBound
+            let object = String(answer.raw[start..<end])
+            let verifier = try RSAVerifier(key: world.gateway.privateKey.publicKey, signType: .rsa2)
+            #expect(verifier.isValidSignature(try #require(answer.sign), for: Array(object.utf8)))
+
+            let byTradeNo = try await call(client, try request(world, method: "alipay.trade.query", biz: #"{"trade_no":"2026112222001400000001"}"#))
+            #expect(byTradeNo.object["trade_status"] == "WAIT_BUYER_PAY" && byTradeNo.object["out_trade_no"] == "order-wait")
+            let missing = try await call(client, try request(world, method: "alipay.trade.query", biz: #"{"out_trade_no":"nope"}"#))
+            #expect(missing.object["code"] == "40004" && missing.object["sub_code"] == "ACQ.TRADE_NOT_EXIST")
+            #expect(missing.sign != nil, "40004 answers are signed too")
+            let neither = try await call(client, try request(world, method: "alipay.trade.query", biz: "{}"))
+            #expect(neither.object["sub_code"] == "ACQ.INVALID_PARAMETER")
+        }
+    }
+
+    @Test func tradeCloseClosesOnlyUnpaidTrades() async throws {
+        let world = try await TestWorld.make()
+        try await world.app().test(.router) { client in
+            let closed = try await call(client, try request(world, method: "alipay.trade.close", biz: #"{"out_trade_no":"order-wait"}"#))
+            #expect(closed.key == "alipay_trade_close_response" && closed.object["code"] == "10000")
+            #expect(closed.object["trade_no"] == "2026112222001400000001")
+            let again = try await call(client, try request(world, method: "alipay.trade.close", biz: #"{"out_trade_no":"order-wait"}"#))
+            #expect(again.object["sub_code"] == "ACQ.TRADE_STATUS_ERROR")
+            let paid = try await call(client, try request(world, method: "alipay.trade.close", biz: #"{"out_trade_no":"order-paid"}"#))
+            #expect(paid.object["sub_code"] == "ACQ.TRADE_STATUS_ERROR")
+        }
+        #expect(try await world.gateway.store.trade(tradeNo: "2026112222001400000001")?.status == .tradeClosed)
+        #expect(try await world.gateway.store.trade(tradeNo: "2026112222001400000002")?.status == .tradeSuccess)
+    }
+
+    @Test(arguments: [
+        ("method", nil, "40001", "isv.missing-method"), ("app_id", nil, "40001", "isv.missing-app-id"),
+        ("method", "alipay.trade.nothing", "40002", "isv.invalid-method"), ("format", "XML", "40002", "isv.invalid-format"),
+        ("sign_type", nil, "40001", "isv.missing-signature-type"), ("sign_type", "MD5", "40002", "isv.invalid-signature-type"),
+        ("sign", nil, "40001", "isv.missing-signature"), ("timestamp", nil, "40001", "isv.missing-timestamp"),
+        ("timestamp", "2026/11/22 10:00:00", "40002", "isv.invalid-timestamp"), ("version", nil, "40001", "isv.missing-version"),
+        ("app_id", "2021999999999999", "40002", "isv.invalid-app-id"), ("sign_type", "RSA", "40002", "isv.missing-signature-config"),
+        ("sign", "AAAA", "40002", "isv.invalid-signature"), ("charset", "big5", "40002", "isv.invalid-charset"),
+        ("app_auth_token", "201510BB0c409dd5758b4d939d4008a525463X40", "20001", "aop.invalid-app-auth-token"),
+        ("biz_content", "{not json", "40002", "isv.invalid-parameter"),
+    ] as [(String, String?, String, String)])
+    func commonParameterErrorsFollowSeed004(name: String, value: String?, code: String, subCode: String) async throws {
+        let world = try await TestWorld.make()
+        try await world.app().test(.router) { client in
+            let answer = try await call(client, try request(world, method: "alipay.trade.query", biz: #"{"out_trade_no":"order-paid"}"#, overrides: [(name, value)]))
+            #expect(answer.object["code"] == code)
+            #expect(answer.object["sub_code"] == subCode)
+        }
+    }
+
+    @Test func aSignatureByAnotherKeyIsInvalid() async throws {
+        let world = try await TestWorld.make()
+        try await world.app().test(.router) { client in
+            let answer = try await call(client, try request(world, method: "alipay.trade.query", biz: "{}", key: TestWorld.rsaKey))
+            #expect(answer.object["sub_code"] == "isv.invalid-signature")
+            #expect(answer.key == "alipay_trade_query_response")
+        }
+    }
+}
