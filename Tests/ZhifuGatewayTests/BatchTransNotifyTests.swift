@@ -43,7 +43,7 @@ import ZhifuSDK
             #expect(element("success-count", in: result) == "2")
         }
         #expect(try await world.gateway.store.account(logonId: "testture0002@126.com")?.balance == Amount(fen: 4_000))
-        #expect(try await world.gateway.store.account(logonId: TestWorld.payerLogon)?.balance == Amount(fen: 9_996_000))
+        #expect(try await world.gateway.store.account(logonId: TestWorld.payerLogon)?.balance == Amount(fen: 9_998_000), "100000.00 + the fixture trade's 20.00 - 40.00")
         #expect(try await world.gateway.store.audit().isBalanced)
     }
 
@@ -217,7 +217,7 @@ import ZhifuSDK
         try await world.app().test(.router) { client in
             let records = [("testture0002@126.com", "常炜买家二", "10.00"), ("nobody@zhifu.test", "无名", "1.00"),
                            ("payee2@zhifu.test", "不是王五", "1.00"), ("blocked@zhifu.test", "赵六", "1.00"),
-                           (TestWorld.payerLogon, "毛毛", "1.00"), ("payee2@zhifu.test", "王五", "80.00"), ("payee2@zhifu.test", "王五", "10.01"),
+                           (TestWorld.payerLogon, "毛毛", "1.00"), ("payee2@zhifu.test", "王五", "80.00"), ("payee2@zhifu.test", "王五", "30.01"),
                            ("2088103000000001", "王五", "0.50")]
             let page = try await submit(client, world, world.batchParameters(records: records)).1
             _ = try await confirm(client, page: page)
@@ -229,7 +229,7 @@ import ZhifuSDK
                                                               "TXN_RESULT_ACCOUNT_STATUS_NOT_VALID", "TXN_RESULT_TRANSFER_OUT_CAN_NOT_EQUAL_IN",
                                                               "null", "TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH", "null"])
         #expect(Set(batch.details.compactMap(\.innerNo)).count == 8)
-        #expect(try await world.gateway.store.account(logonId: TestWorld.payerLogon)?.balance == Amount(fen: 950))
+        #expect(try await world.gateway.store.account(logonId: TestWorld.payerLogon)?.balance == Amount(fen: 2_950), "100.00 + the fixture trade's 20.00 - 90.50")
         #expect(try await world.gateway.store.account(logonId: "payee2@zhifu.test")?.balance == Amount(fen: 8_050))
         #expect(try await world.gateway.store.audit().isBalanced)
     }
