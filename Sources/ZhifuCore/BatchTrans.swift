@@ -89,7 +89,7 @@ public struct BatchTransService: Sendable {
         guard payer.name == accountName else { throw MAPIFailure(.accountNotConsistent, "account_name is not the payer's name") }
 
         let now = clock.now
-        let batch = Batch(id: calendar.day(now) + Self.digits(8), partner: merchant.partner, batchNo: batchNo, fingerprint: fingerprint,
+        let batch = Batch(id: calendar.day(now) + SecureRandom.digits(8), partner: merchant.partner, batchNo: batchNo, fingerprint: fingerprint,
                           payer: payer.userId, accountName: accountName, batchFee: batchFee, payDate: payDate, notifyURL: notifyURL,
                           signType: signType, charset: charset, extendParam: params.nonEmpty("extend_param"), status: .waitConfirm,
                           token: SecureRandom.alphanumeric(32), createdAt: now, details: details.map { BatchRecord(detail: $0) })
@@ -102,10 +102,6 @@ public struct BatchTransService: Sendable {
 
     static func isHTTPURL(_ text: String) -> Bool {
         text.utf8.count <= 200 && (text.hasPrefix("http://") || text.hasPrefix("https://")) && URL(string: text)?.host != nil
-    }
-
-    static func digits(_ count: Int) -> String {
-        String(SecureRandom.bytes(count).map { Character(UnicodeScalar(UInt8(ascii: "0") + $0 % 10)) })
     }
 
     /// The confirm form's outcome.

@@ -118,9 +118,15 @@ public struct Trade: Sendable, Equatable {
     public var amount: Amount
     public var status: TradeStatus
     public var createdAt: Date
+    /// 订单标题.
+    public var subject: String
+    /// Hash of the creating request's business content: `(app, out_trade_no)` is idempotent only
+    /// for the same content (ACQ.CONTEXT_INCONSISTENT otherwise).
+    public var fingerprint: String
 
-    public init(tradeNo: String, partner: UserId, buyer: UserId?, outTradeNo: String, amount: Amount, status: TradeStatus, createdAt: Date) {
+    public init(tradeNo: String, partner: UserId, buyer: UserId?, outTradeNo: String, amount: Amount, status: TradeStatus, createdAt: Date,
+                subject: String = "", fingerprint: String = "") {
         self.tradeNo = tradeNo; self.partner = partner; self.buyer = buyer; self.outTradeNo = outTradeNo
-        self.amount = amount; self.status = status; self.createdAt = createdAt
+        self.amount = amount; self.status = status; self.createdAt = createdAt; self.subject = subject; self.fingerprint = fingerprint
     }
 }

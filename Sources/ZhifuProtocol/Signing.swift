@@ -179,6 +179,11 @@ public enum SecureRandom {
         return output
     }
 
+    /// `count` decimal digits, e.g. for trade numbers.
+    public static func digits(_ count: Int) -> String {
+        String(decoding: bytes(count).map { UInt8(ascii: "0") + $0 % 10 }, as: UTF8.self)
+    }
+
     /// `count` characters from [0-9a-z], e.g. for MD5 keys and tokens.
     public static func alphanumeric(_ count: Int) -> String {
         let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)

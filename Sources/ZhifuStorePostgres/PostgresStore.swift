@@ -424,6 +424,11 @@ public final class PostgresStore: Store {
             """,
             "CREATE INDEX notification_attempts_id ON notification_attempts(notify_id)",
         ]),
+        ("v3 trade subject, fingerprint and out_trade_no per partner", [
+            "ALTER TABLE trades ADD COLUMN subject TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE trades ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
+            "CREATE UNIQUE INDEX trades_out_trade_no ON trades(partner, out_trade_no)",
+        ]),
     ]
 
     public func migrate() async throws {
@@ -567,9 +572,9 @@ public final class PostgresStore: Store {
     public func insertTrade(_ trade: Trade) async throws -> Bool {
         try await mapped {
             let rows = try await query("""
-                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at)
+                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint)
                 VALUES (\(trade.tradeNo), \(trade.partner.rawValue), \(trade.buyer?.rawValue), \(trade.outTradeNo), \(trade.amount.fen),
-                        \(trade.status.rawValue), \(Self.milliseconds(trade.createdAt)))
+                        \(trade.status.rawValue), \(Self.milliseconds(trade.createdAt)), \(trade.subject), \(trade.fingerprint))
                 ON CONFLICT (trade_no) DO NOTHING RETURNING 1
                 """)
             for try await _ in rows { return true }
@@ -579,24 +584,25 @@ public final class PostgresStore: Store {
 
     public func trade(tradeNo: String) async throws -> Trade? {
         try await mapped {
-            try await trades(query("SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at FROM trades WHERE trade_no = \(tradeNo)"))
+            try await trades(query("SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint FROM trades WHERE trade_no = \(tradeNo)"))
         }
     }
 
     public func trade(partner: UserId, outTradeNo: String) async throws -> Trade? {
         try await mapped {
             try await trades(query("""
-                SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at FROM trades
+                SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint FROM trades
                 WHERE partner = \(partner.rawValue) AND out_trade_no = \(outTradeNo) ORDER BY created_at LIMIT 1
                 """))
         }
     }
 
     private func trades(_ rows: PostgresRowSequence) async throws -> Trade? {
-        for try await (tradeNo, partner, buyer, outTradeNo, amount, status, createdAt) in rows.decode((String, String, String?, String, Int64, String, Int64).self) {
+        for try await (tradeNo, partner, buyer, outTradeNo, amount, status, createdAt, subject, fingerprint)
+                in rows.decode((String, String, String?, String, Int64, String, Int64, String, String).self) {
             guard let partner = UserId(partner), let status = TradeStatus(rawValue: status) else { return nil }
             return Trade(tradeNo: tradeNo, partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: outTradeNo,
-                         amount: Amount(fen: amount), status: status, createdAt: Self.date(createdAt))
+                         amount: Amount(fen: amount), status: status, createdAt: Self.date(createdAt), subject: subject, fingerprint: fingerprint)
         }
         return nil
     }

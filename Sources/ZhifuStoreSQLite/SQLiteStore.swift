@@ -154,6 +154,13 @@ public final class SQLiteStore: Store {
                 CREATE INDEX notification_attempts_id ON notification_attempts(notify_id);
                 """)
         }
+        migrator.registerMigration("v3 trade subject, fingerprint and out_trade_no per partner") { db in
+            try db.execute(sql: """
+                ALTER TABLE trades ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+                ALTER TABLE trades ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+                CREATE UNIQUE INDEX trades_out_trade_no ON trades(partner, out_trade_no);
+                """)
+        }
         return migrator
     }
 
@@ -296,10 +303,10 @@ public final class SQLiteStore: Store {
     public func insertTrade(_ trade: Trade) async throws -> Bool {
         try await run { db in
             try db.execute(sql: """
-                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (trade_no) DO NOTHING
+                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_no) DO NOTHING
                 """, arguments: [trade.tradeNo, trade.partner.rawValue, trade.buyer?.rawValue, trade.outTradeNo, trade.amount.fen,
-                                 trade.status.rawValue, Self.milliseconds(trade.createdAt)])
+                                 trade.status.rawValue, Self.milliseconds(trade.createdAt), trade.subject, trade.fingerprint])
             return db.changesCount > 0
         }
     }
@@ -313,12 +320,14 @@ public final class SQLiteStore: Store {
     }
 
     private static func trade(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> Trade? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at FROM trades WHERE \(condition)",
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint FROM trades WHERE \(condition)
+            """,
                                          arguments: arguments),
               let partner = UserId(row[1]), let status = TradeStatus(rawValue: row[5]) else { return nil }
         let buyer: String? = row[2]
         return Trade(tradeNo: row[0], partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: row[3],
-                     amount: Amount(fen: row[4]), status: status, createdAt: date(row[6]))
+                     amount: Amount(fen: row[4]), status: status, createdAt: date(row[6]), subject: row[7], fingerprint: row[8])
     }
 
     public func updateTradeStatus(tradeNo: String, from: TradeStatus, to: TradeStatus) async throws -> Bool {

@@ -98,3 +98,45 @@ import ZhifuProtocol
         }
     }
 }
+
+@Suite struct TradeCreateTests {
+    let api = OpenAPITests()
+
+    @Test func createIsIdempotentPerOutTradeNo() async throws {
+        let world = try await TestWorld.make()
+        try await world.app().test(.router) { client in
+            let biz = #"{"out_trade_no":"create-1","total_amount":"88.88","subject":"Iphone6 16G","buyer_id":"\#(TestWorld.buyer)"}"#
+            let created = try await api.call(client, try api.request(world, method: "alipay.trade.create", biz: biz))
+            #expect(created.key == "alipay_trade_create_response" && created.object["code"] == "10000")
+            let tradeNo = try #require(created.object["trade_no"])
+            #expect(tradeNo.count == 28 && tradeNo.allSatisfy(\.isNumber))
+            let again = try await api.call(client, try api.request(world, method: "alipay.trade.create", biz: biz))
+            #expect(again.object["trade_no"] == tradeNo, "the same request returns the same trade")
+            let changed = biz.replacingOccurrences(of: "88.88", with: "88.89")
+            let refused = try await api.call(client, try api.request(world, method: "alipay.trade.create", biz: changed))
+            #expect(refused.object["code"] == "40004" && refused.object["sub_code"] == "ACQ.CONTEXT_INCONSISTENT")
+            let queried = try await api.call(client, try api.request(world, method: "alipay.trade.query", biz: #"{"trade_no":"\#(tradeNo)"}"#))
+            #expect(queried.object["trade_status"] == "WAIT_BUYER_PAY" && queried.object["total_amount"] == "88.88")
+        }
+        #expect(try await world.gateway.store.trade(partner: UserId(TestWorld.partner)!, outTradeNo: "create-1")?.subject == "Iphone6 16G")
+    }
+
+    @Test(arguments: [
+        (#"{"total_amount":"1.00","subject":"s"}"#, "ACQ.INVALID_PARAMETER"),
+        (#"{"out_trade_no":"o","total_amount":"1.00"}"#, "ACQ.INVALID_PARAMETER"),
+        (#"{"out_trade_no":"o","total_amount":"1.001","subject":"s"}"#, "ACQ.INVALID_PARAMETER"),
+        (#"{"out_trade_no":"o","total_amount":"0.00","subject":"s"}"#, "ACQ.TOTAL_FEE_EXCEED"),
+        (#"{"out_trade_no":"o","total_amount":"99999999999","subject":"s"}"#, "ACQ.TOTAL_FEE_EXCEED"),
+        (#"{"out_trade_no":"o","total_amount":"100000000.01","subject":"s"}"#, "ACQ.INVALID_PARAMETER"),
+        (#"{"out_trade_no":"o","total_amount":"1.00","subject":"s","buyer_id":"2088999999999999"}"#, "ACQ.INVALID_PARAMETER"),
+        (#"{"out_trade_no":"o","total_amount":"1.00","subject":"s","seller_id":"2088999999999999"}"#, "ACQ.INVALID_PARAMETER"),
+    ])
+    func badCreateArgumentsAreRefused(biz: String, subCode: String) async throws {
+        let world = try await TestWorld.make()
+        try await world.app().test(.router) { client in
+            let answer = try await api.call(client, try api.request(world, method: "alipay.trade.create", biz: biz))
+            #expect(answer.object["code"] == "40004" && answer.object["sub_code"] == subCode)
+        }
+        #expect(try await world.gateway.store.trade(partner: UserId(TestWorld.partner)!, outTradeNo: "o") == nil)
+    }
+}

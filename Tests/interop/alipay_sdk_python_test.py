@@ -1,6 +1,6 @@
 """Interop: the official OpenAPI Python SDK (PyPI alipay-sdk-python) against a running Zhifu.
 
-Runs alipay.trade.query and alipay.trade.close through DefaultAlipayClient, which signs requests
+Runs alipay.trade.create, alipay.trade.query and alipay.trade.close through DefaultAlipayClient, which signs requests
 with RSA2 and verifies every response signature with the gateway's public key (it raises when a
 signature does not verify). Environment: GATEWAY (base URL), APP_PRIVATE_KEY and
 GATEWAY_PUBLIC_KEY (PEM file paths). Run by scripts/test.
@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
 from alipay.aop.api.request.AlipayTradeCloseRequest import AlipayTradeCloseRequest
+from alipay.aop.api.request.AlipayTradeCreateRequest import AlipayTradeCreateRequest
 from alipay.aop.api.request.AlipayTradeQueryRequest import AlipayTradeQueryRequest
 from alipay.aop.api.util import WebUtils
 
@@ -48,6 +49,14 @@ def main():
         request.biz_content = biz
         return json.loads(client.execute(request))  # raises if the response signature is invalid
 
+    order = {"out_trade_no": "interop-create", "total_amount": "66.60", "subject": "互通测试 {1}/2"}
+    created = call(AlipayTradeCreateRequest(), order)
+    assert created["code"] == "10000" and len(created["trade_no"]) == 28, created
+    assert call(AlipayTradeCreateRequest(), order)["trade_no"] == created["trade_no"], "create is idempotent"
+    changed = call(AlipayTradeCreateRequest(), dict(order, total_amount="66.61"))
+    assert changed["sub_code"] == "ACQ.CONTEXT_INCONSISTENT", changed
+    assert call(AlipayTradeQueryRequest(), {"trade_no": created["trade_no"]})["trade_status"] == "WAIT_BUYER_PAY"
+
     paid = call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-paid"})
     assert paid["code"] == "10000" and paid["trade_status"] == "TRADE_SUCCESS" and paid["total_amount"] == "20.00", paid
     waiting = call(AlipayTradeQueryRequest(), {"trade_no": "2026112222001400000301"})
@@ -60,7 +69,7 @@ def main():
     assert again["sub_code"] == "ACQ.TRADE_STATUS_ERROR", again
     after = call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-wait"})
     assert after["trade_status"] == "TRADE_CLOSED", after
-    print("alipay-sdk-python: query, close and their errors verified against the gateway's signatures")
+    print("alipay-sdk-python: create, query, close and their errors verified against the gateway's signatures")
 
 
 if __name__ == "__main__":
