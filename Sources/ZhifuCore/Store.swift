@@ -24,6 +24,15 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Durable state of the gateway. SQLite (embedded) and PostgreSQL (many nodes) implement it, and one
 /// conformance suite runs against both. Every method is one transaction.
+/// The outcome of ``Store/changeTrade(tradeNo:from:to:transfers:)``.
+public enum TradeChange: Sendable, Equatable {
+    case changed
+    /// The trade was not in the expected status (another request changed it first).
+    case statusMismatch
+    /// A transfer was refused; nothing was changed.
+    case refused(TransferResult)
+}
+
 public protocol Store: Sendable {
     /// Runs the append-only migrations.
     func migrate() async throws
@@ -54,8 +63,9 @@ public protocol Store: Sendable {
     func insertTrade(_ trade: Trade) async throws -> Bool
     func trade(tradeNo: String) async throws -> Trade?
     func trade(partner: UserId, outTradeNo: String) async throws -> Trade?
-    /// Moves a trade from one status to another; `false` when it was not in `from` (a race lost).
-    func updateTradeStatus(tradeNo: String, from: TradeStatus, to: TradeStatus) async throws -> Bool
+    /// In one transaction: moves a trade from `from` to `to` and posts `transfers` (a refund, say).
+    /// All or nothing: a refused transfer or a trade no longer in `from` changes nothing.
+    func changeTrade(tradeNo: String, from: TradeStatus, to: TradeStatus, transfers: [Transfer]) async throws -> TradeChange
 
     // MARK: Ledger
     /// Posts transfers in one transaction; each gets its own result, a failed one changes nothing.

@@ -607,14 +607,27 @@ public final class PostgresStore: Store {
         return nil
     }
 
-    public func updateTradeStatus(tradeNo: String, from: TradeStatus, to: TradeStatus) async throws -> Bool {
-        try await mapped {
-            for try await _ in try await query("""
-                UPDATE trades SET status = \(to.rawValue) WHERE trade_no = \(tradeNo) AND status = \(from.rawValue) RETURNING 1
-                """) { return true }
-            return false
+    public func changeTrade(tradeNo: String, from: TradeStatus, to: TradeStatus, transfers: [Transfer]) async throws -> TradeChange {
+        do {
+            return try await transaction { connection in
+                var changed = false
+                for try await _ in try await connection.query("""
+                    UPDATE trades SET status = \(to.rawValue) WHERE trade_no = \(tradeNo) AND status = \(from.rawValue) RETURNING 1
+                    """, logger: logger) { changed = true }
+                guard changed else { return .statusMismatch }
+                for transfer in transfers {
+                    let result = try await post(connection, transfer)
+                    // Throwing rolls the whole transaction back, status change included.
+                    if !result.isPosted { throw Refused(result: result) }
+                }
+                return .changed
+            }
+        } catch let refused as Refused {
+            return .refused(refused.result)
         }
     }
+
+    private struct Refused: Error { var result: TransferResult }
 
     // MARK: Ledger
 

@@ -330,12 +330,24 @@ public final class SQLiteStore: Store {
                      amount: Amount(fen: row[4]), status: status, createdAt: date(row[6]), subject: row[7], fingerprint: row[8])
     }
 
-    public func updateTradeStatus(tradeNo: String, from: TradeStatus, to: TradeStatus) async throws -> Bool {
-        try await run { db in
-            try db.execute(sql: "UPDATE trades SET status = ? WHERE trade_no = ? AND status = ?", arguments: [to.rawValue, tradeNo, from.rawValue])
-            return db.changesCount == 1
+    public func changeTrade(tradeNo: String, from: TradeStatus, to: TradeStatus, transfers: [Transfer]) async throws -> TradeChange {
+        do {
+            return try await run { db in
+                try db.execute(sql: "UPDATE trades SET status = ? WHERE trade_no = ? AND status = ?", arguments: [to.rawValue, tradeNo, from.rawValue])
+                guard db.changesCount == 1 else { return .statusMismatch }
+                for transfer in transfers {
+                    let result = try Self.post(db, transfer)
+                    // Throwing rolls the whole transaction back, status change included.
+                    if !result.isPosted { throw Refused(result: result) }
+                }
+                return .changed
+            }
+        } catch let refused as Refused {
+            return .refused(refused.result)
         }
     }
+
+    private struct Refused: Error { var result: TransferResult }
 
     // MARK: Ledger
 

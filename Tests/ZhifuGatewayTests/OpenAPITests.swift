@@ -140,3 +140,45 @@ import ZhifuProtocol
         #expect(try await world.gateway.store.trade(partner: UserId(TestWorld.partner)!, outTradeNo: "o") == nil)
     }
 }
+
+@Suite struct TradeCancelTests {
+    let api = OpenAPITests()
+
+    @Test func cancelClosesUnpaidAndRefundsPaidTradesOnce() async throws {
+        let world = try await TestWorld.make()
+        let store = world.gateway.store
+        let buyerBefore = try #require(try await store.account(userId: UserId(TestWorld.buyer)!)).balance
+        let sellerBefore = try #require(try await store.account(userId: UserId(TestWorld.partner)!)).balance
+        try await world.app().test(.router) { client in
+            let unpaid = try await api.call(client, try api.request(world, method: "alipay.trade.cancel", biz: #"{"out_trade_no":"order-wait"}"#))
+            #expect(unpaid.key == "alipay_trade_cancel_response" && unpaid.object["action"] == "close" && unpaid.object["retry_flag"] == "N")
+            for _ in 0..<2 {
+                let paid = try await api.call(client, try api.request(world, method: "alipay.trade.cancel", biz: #"{"out_trade_no":"order-paid"}"#))
+                #expect(paid.object["code"] == "10000" && paid.object["action"] == "refund")
+            }
+            let again = try await api.call(client, try api.request(world, method: "alipay.trade.cancel", biz: #"{"out_trade_no":"order-wait"}"#))
+            #expect(again.object["action"] == "close")
+        }
+        #expect(try await store.trade(tradeNo: "2026112222001400000002")?.status == .tradeClosed)
+        #expect(try await store.account(userId: UserId(TestWorld.buyer)!)?.balance == Amount(fen: buyerBefore.fen + 2_000))
+        #expect(try await store.account(userId: UserId(TestWorld.partner)!)?.balance == Amount(fen: sellerBefore.fen - 2_000))
+        #expect(try await store.transfers(reference: "2026112222001400000002").count == 2, "the payment and one refund")
+        #expect(try await store.audit().isBalanced)
+    }
+
+    @Test func aSellerWhoCannotRefundLeavesTheTradePaid() async throws {
+        let world = try await TestWorld.make(payerBalance: "0.00")
+        let store = world.gateway.store
+        // The seller spends the 20.00 it was paid.
+        let spent = try await store.post([Transfer(id: "spend", debit: UserId(TestWorld.partner)!, credit: UserId("2088103000000001")!,
+                                                   amount: Amount(fen: 1_500), code: "test", reference: "test", createdAt: world.gateway.clock.now)])
+        #expect(spent == [.created])
+        try await world.app().test(.router) { client in
+            let answer = try await api.call(client, try api.request(world, method: "alipay.trade.cancel", biz: #"{"out_trade_no":"order-paid"}"#))
+            #expect(answer.object["code"] == "40004" && answer.object["sub_code"] == "ACQ.SELLER_BALANCE_NOT_ENOUGH")
+        }
+        #expect(try await store.trade(tradeNo: "2026112222001400000002")?.status == .tradeSuccess, "nothing changed")
+        #expect(try await store.account(userId: UserId(TestWorld.partner)!)?.balance == Amount(fen: 500))
+        #expect(try await store.audit().isBalanced)
+    }
+}

@@ -166,6 +166,15 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         #expect(try await store.insertTrade(trade))
         #expect(try await store.insertTrade(trade) == false)
         #expect(try await store.trade(tradeNo: trade.tradeNo) == trade)
+        #expect(try await store.trade(partner: ids.user(1), outTradeNo: "o1") == trade)
+        // A refused transfer undoes the status change too.
+        let refund = Transfer(id: ids.transfer(1), debit: ids.user(1), credit: SystemAccounts.clearing, amount: Amount(fen: 1),
+                              code: "refund", reference: trade.tradeNo, createdAt: Date())
+        #expect(try await store.changeTrade(tradeNo: trade.tradeNo, from: .waitBuyerPay, to: .tradeClosed, transfers: [refund]) == .refused(.exceedsBalance))
+        #expect(try await store.trade(tradeNo: trade.tradeNo)?.status == .waitBuyerPay)
+        #expect(try await store.changeTrade(tradeNo: trade.tradeNo, from: .waitBuyerPay, to: .tradeClosed, transfers: []) == .changed)
+        #expect(try await store.changeTrade(tradeNo: trade.tradeNo, from: .waitBuyerPay, to: .tradeClosed, transfers: []) == .statusMismatch)
+        #expect(try await store.trade(tradeNo: trade.tradeNo)?.status == .tradeClosed)
 
         let name = "test.\(ids.run)"
         #expect(try await store.setting(name) == nil)

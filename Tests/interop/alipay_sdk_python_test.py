@@ -1,6 +1,6 @@
 """Interop: the official OpenAPI Python SDK (PyPI alipay-sdk-python) against a running Zhifu.
 
-Runs alipay.trade.create, alipay.trade.query and alipay.trade.close through DefaultAlipayClient, which signs requests
+Runs alipay.trade.create, query, close and cancel through DefaultAlipayClient, which signs requests
 with RSA2 and verifies every response signature with the gateway's public key (it raises when a
 signature does not verify). Environment: GATEWAY (base URL), APP_PRIVATE_KEY and
 GATEWAY_PUBLIC_KEY (PEM file paths). Run by scripts/test.
@@ -17,6 +17,7 @@ except ImportError:  # pragma: no cover
 
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
+from alipay.aop.api.request.AlipayTradeCancelRequest import AlipayTradeCancelRequest
 from alipay.aop.api.request.AlipayTradeCloseRequest import AlipayTradeCloseRequest
 from alipay.aop.api.request.AlipayTradeCreateRequest import AlipayTradeCreateRequest
 from alipay.aop.api.request.AlipayTradeQueryRequest import AlipayTradeQueryRequest
@@ -69,7 +70,10 @@ def main():
     assert again["sub_code"] == "ACQ.TRADE_STATUS_ERROR", again
     after = call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-wait"})
     assert after["trade_status"] == "TRADE_CLOSED", after
-    print("alipay-sdk-python: create, query, close and their errors verified against the gateway's signatures")
+    cancelled = call(AlipayTradeCancelRequest(), {"out_trade_no": "interop-paid"})
+    assert cancelled["code"] == "10000" and cancelled["action"] == "refund", cancelled
+    assert call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-paid"})["trade_status"] == "TRADE_CLOSED"
+    print("alipay-sdk-python: create, query, close, cancel and their errors verified against the gateway's signatures")
 
 
 if __name__ == "__main__":

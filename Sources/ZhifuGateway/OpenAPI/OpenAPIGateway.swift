@@ -37,7 +37,7 @@ struct OpenAPIGateway: Sendable {
     let gateway: Gateway
 
     static let methods: [String: any OpenAPIMethod] = {
-        let all: [any OpenAPIMethod] = [TradeCreate(), TradeQuery(), TradeClose()]
+        let all: [any OpenAPIMethod] = [TradeCreate(), TradeQuery(), TradeClose(), TradeCancel()]
         return Dictionary(uniqueKeysWithValues: all.map { (type(of: $0).name, $0) })
     }()
 

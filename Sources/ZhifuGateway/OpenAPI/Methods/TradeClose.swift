@@ -8,7 +8,7 @@ struct TradeClose: OpenAPIMethod {
     func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
         let trade = try await request.trade(in: gateway.store)
         guard trade.status == .waitBuyerPay,
-              try await gateway.store.updateTradeStatus(tradeNo: trade.tradeNo, from: .waitBuyerPay, to: .tradeClosed) else {
+              try await gateway.store.changeTrade(tradeNo: trade.tradeNo, from: .waitBuyerPay, to: .tradeClosed, transfers: []) == .changed else {
             throw OpenAPIError.tradeStatusError
         }
         return [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo))]
