@@ -66,8 +66,10 @@ public struct BatchRecord: Sendable, Equatable {
 /// What the domain decided for one record before the store's transaction: pay it with this
 /// transfer, or fail it with this reason. The store posts the transfers and reports back.
 public enum BatchRecordPlan: Sendable {
+    /// Pay with this transfer; its id is the record's 支付宝内部流水号.
     case pay(Transfer)
-    case fail(reason: String)
+    /// Fail with this reason; failed records get an inner number too (seed 000's sample has one).
+    case fail(reason: String, innerNo: String)
 }
 
 /// What happened to one record inside the batch's transaction.

@@ -148,17 +148,20 @@ public struct BatchTransService: Sendable {
         var payees: [String: Account?] = [:]
         let now = clock.now
         for (seq, record) in batch.details.enumerated() {
+            // 支付宝内部流水号: the batch id and the record's position, the same on a resumed run.
+            let innerNo = batch.id + String(format: "%04d", seq)
+            func fail(_ reason: BatchTransFailureReason) { plans.append(.fail(reason: reason.rawValue, innerNo: innerNo)) }
             let key = record.detail.payeeAccount
             if payees[key] == nil {
                 let byLogon = try await store.account(logonId: key)
                 let byId: Account? = if byLogon == nil, let id = UserId(key) { try await store.account(userId: id) } else { nil }
                 payees[key] = .some(byLogon ?? byId)
             }
-            guard let payee = payees[key] ?? nil, payee.kind == .user else { plans.append(.fail(reason: BatchTransFailureReason.receiveUserNotExist.rawValue)); continue }
-            if payee.name != record.detail.payeeName { plans.append(.fail(reason: BatchTransFailureReason.accountNameNotMatch.rawValue)); continue }
-            if payee.status != .normal { plans.append(.fail(reason: BatchTransFailureReason.accountStatusNotValid.rawValue)); continue }
-            if payee.userId == payer.userId { plans.append(.fail(reason: BatchTransFailureReason.transferOutCanNotEqualIn.rawValue)); continue }
-            plans.append(.pay(Transfer(id: batch.id + String(format: "%04d", seq), debit: payer.userId, credit: payee.userId,
+            guard let payee = payees[key] ?? nil, payee.kind == .user else { fail(.receiveUserNotExist); continue }
+            if payee.name != record.detail.payeeName { fail(.accountNameNotMatch); continue }
+            if payee.status != .normal { fail(.accountStatusNotValid); continue }
+            if payee.userId == payer.userId { fail(.transferOutCanNotEqualIn); continue }
+            plans.append(.pay(Transfer(id: innerNo, debit: payer.userId, credit: payee.userId,
                                        amount: record.detail.amount, code: "batch_trans", reference: batch.id, createdAt: now)))
         }
         let calendar = self.calendar

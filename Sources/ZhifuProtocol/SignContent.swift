@@ -31,4 +31,16 @@ public enum SignContent {
     public static func openAPINotification(_ parameters: Parameters) -> String {
         mapi(parameters)
     }
+
+    /// Whether `signature` signs `parameters` as `content` builds the sign string, with empty values
+    /// dropped (the seeds' rule) or kept (what PyPI `alipay` 0.7.4 signs). Both are exact strings;
+    /// nothing else is tried, and the second only when some value is empty.
+    public static func isValid(_ signature: String, for parameters: Parameters, charset: Charset, verifier: any Verifier,
+                               content: (Parameters, EmptyValues) -> String) -> Bool {
+        let variants: [EmptyValues] = parameters.pairs.contains { $0.value.isEmpty } ? [.dropped, .kept] : [.dropped]
+        return variants.contains { emptyValues in
+            guard let bytes = charset.encode(content(parameters, emptyValues)) else { return false }
+            return verifier.isValidSignature(signature, for: bytes)
+        }
+    }
 }

@@ -132,8 +132,8 @@ public final class PostgresStore: Store {
                 case .pay(let transfer):
                     try await outcome(post(connection, transfer)).map { BatchRecordOutcome(status: .failure, reason: $0, innerNo: transfer.id, finishedAt: finishedAt) }
                         ?? BatchRecordOutcome(status: .success, reason: nil, innerNo: transfer.id, finishedAt: finishedAt)
-                case .fail(let reason):
-                    BatchRecordOutcome(status: .failure, reason: reason, innerNo: id + String(format: "%04d", seq), finishedAt: finishedAt)
+                case .fail(let reason, let innerNo):
+                    BatchRecordOutcome(status: .failure, reason: reason, innerNo: innerNo, finishedAt: finishedAt)
                 }
                 try await connection.query("""
                     UPDATE batch_details SET status = \(recorded.status.rawValue), reason = \(recorded.reason), inner_no = \(recorded.innerNo),

@@ -497,8 +497,8 @@ public final class SQLiteStore: Store {
                 case .pay(let transfer):
                     try outcome(Self.post(db, transfer)).map { BatchRecordOutcome(status: .failure, reason: $0, innerNo: transfer.id, finishedAt: finishedAt) }
                         ?? BatchRecordOutcome(status: .success, reason: nil, innerNo: transfer.id, finishedAt: finishedAt)
-                case .fail(let reason):
-                    BatchRecordOutcome(status: .failure, reason: reason, innerNo: id + String(format: "%04d", seq), finishedAt: finishedAt)
+                case .fail(let reason, let innerNo):
+                    BatchRecordOutcome(status: .failure, reason: reason, innerNo: innerNo, finishedAt: finishedAt)
                 }
                 try update.execute(arguments: [recorded.status.rawValue, recorded.reason, recorded.innerNo, Self.milliseconds(finishedAt), id, seq])
                 outcomes.append(recorded)

@@ -98,7 +98,7 @@ func configuration(dataDirectory: String? = nil, clock: GatewayConfiguration.Clo
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let key = try PrivateKey.generate(.rsa)
         let fixtures = """
-            {"gateway": {"privateKey": "\(key.publicKey.base64Representation.isEmpty ? "" : Base64.encode(key.derRepresentation))"},
+            {"gateway": {"privateKey": "\(Base64.encode(key.derRepresentation))"},
              "accounts": [{"userId": "2088101000000201", "logonId": "m@example.com", "name": "商户", "balance": "10.00"}],
              "merchants": [{"partner": "2088101000000201", "md5Key": "ddyzqyg4yy3rbvq0cqmnuwezyn2mhp5i"}]}
             """

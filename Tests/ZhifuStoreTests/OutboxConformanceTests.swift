@@ -26,7 +26,7 @@ import ZhifuProtocol
         let now = Date(timeIntervalSince1970: 1_700_000_100)
         let plans: [BatchRecordPlan] = [
             .pay(Transfer(id: "\(batch.id)0000", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 400), code: "batch_trans", reference: batch.id, createdAt: now)),
-            .fail(reason: "RECEIVE_USER_NOT_EXIST"),
+            .fail(reason: "RECEIVE_USER_NOT_EXIST", innerNo: "\(batch.id)0001"),
             .pay(Transfer(id: "\(batch.id)0002", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 700), code: "batch_trans", reference: batch.id, createdAt: now)),
         ]
         let notifyId = "n\(ids.run)"
@@ -48,7 +48,7 @@ import ZhifuProtocol
         #expect(completed.status == .completed)
         #expect(completed.details.map(\.status) == [.success, .failure, .failure])
         #expect(completed.details.map(\.reason) == [nil, "RECEIVE_USER_NOT_EXIST", "TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH"])
-        #expect(completed.details[0].innerNo == "\(batch.id)0000")
+        #expect(completed.details.map(\.innerNo) == ["\(batch.id)0000", "\(batch.id)0001", "\(batch.id)0002"])
         #expect(try await store.account(userId: ids.user(2))?.balance == Amount(fen: 400))
         #expect(try await store.transfers(reference: batch.id).count == 1)
         let stored = try #require(try await store.notification(notifyId: notifyId))
@@ -66,7 +66,7 @@ import ZhifuProtocol
         _ = try await store.markBatchProcessing(id: batch.id)
         let start = Date(timeIntervalSince1970: 1_800_000_000 + Double(Int.random(in: 0..<1_000_000)))
         let notifyId = "n\(ids.run)"
-        _ = try await store.completeBatch(id: batch.id, plans: [.fail(reason: "X")], finishedAt: start, outcome: { _ in nil }) { _ in
+        _ = try await store.completeBatch(id: batch.id, plans: [.fail(reason: "X", innerNo: "\(batch.id)0000")], finishedAt: start, outcome: { _ in nil }) { _ in
             OutboxNotification(notifyId: notifyId, partner: ids.user(1), notifyURL: "http://x/", notifyType: "t", protocol: .mapi, signType: .md5,
                                charset: .utf8, parameters: Parameters([("a", "毛毛")]), nextAttemptAt: start, createdAt: start)
         }

@@ -11,7 +11,7 @@ struct MAPIGateway: Sendable {
     let gateway: Gateway
 
     static let services: [String: any MAPIService] = {
-        let all: [any MAPIService] = [BatchTransNotify(), NotifyVerify(), BtnStatusQuery()]
+        let all: [any MAPIService] = [BatchTransNotify(), BtnStatusQuery()]
         return Dictionary(uniqueKeysWithValues: all.map { (type(of: $0).name, $0) })
     }()
 
@@ -35,13 +35,10 @@ struct MAPIGateway: Sendable {
         } catch {
             return fail(MAPIFailure(.illegalArgument, "\(error)"))
         }
+        // notify_verify is unsigned, as Alipay's is: the notify_id itself is the secret.
+        if rawService == NotifyVerify.name { return try await NotifyVerify().handle(parameters, gateway: gateway) }
         guard let service else { return fail(MAPIFailure(.illegalService, "unknown service \(rawService ?? "(none)")")) }
         let serviceType = type(of: service)
-        guard serviceType.isSigned else {
-            return try await service.handle(MAPIRequest(parameters: parameters, charset: charset,
-                                                        merchant: Merchant(partner: SystemAccounts.clearing, md5Key: nil, rsaPublicKey: nil, dsaPublicKey: nil, services: []),
-                                                        signType: .md5), gateway: gateway)
-        }
         do {
             let request = try await check(parameters, charset: charset, service: serviceType.name)
             return try await service.handle(request, gateway: gateway)
@@ -66,24 +63,9 @@ struct MAPIGateway: Sendable {
         case .dsa: merchant.dsaPublicKey
         }
         guard let key, let verifier = try? SigningKeys.verifier(signType, key: key) else { throw MAPIFailure(.illegalSecurityProfile) }
-        guard let signature = parameters.nonEmpty("sign"), Self.verify(parameters, signature: signature, charset: charset, verifier: verifier) else {
+        guard let signature = parameters.nonEmpty("sign"), SignContent.isValid(signature, for: parameters, charset: charset, verifier: verifier, content: SignContent.mapi) else {
             throw MAPIFailure(.illegalSign)
         }
         return MAPIRequest(parameters: parameters, charset: charset, merchant: merchant, signType: signType)
     }
-
-    /// Accepts a signature over the seeds' sign string, or over the variant that keeps empty
-    /// values (what PyPI `alipay` 0.7.4 signs). Both are exact strings; nothing else is tried.
-    static func verify(_ parameters: ZhifuProtocol.Parameters, signature: String, charset: Charset, verifier: any Verifier) -> Bool {
-        for emptyValues in [SignContent.EmptyValues.dropped, .kept] {
-            guard let bytes = charset.encode(SignContent.mapi(parameters, emptyValues: emptyValues)) else { return false }
-            if verifier.isValidSignature(signature, for: bytes) { return true }
-            if !parameters.contains(where: { $0.value.isEmpty }) { break }
-        }
-        return false
-    }
-}
-
-extension ZhifuProtocol.Parameters {
-    func contains(where predicate: ((name: String, value: String)) -> Bool) -> Bool { pairs.contains(where: predicate) }
 }

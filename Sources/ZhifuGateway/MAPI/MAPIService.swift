@@ -16,13 +16,7 @@ protocol MAPIService: Sendable {
     static var name: String { get }
     /// Page services answer errors with an HTML page (seed 000 §5.2); machine services with XML.
     static var isPage: Bool { get }
-    /// Whether the common partner/signature checks apply (`notify_verify` is unsigned).
-    static var isSigned: Bool { get }
     func handle(_ request: MAPIRequest, gateway: Gateway) async throws -> Response
-}
-
-extension MAPIService {
-    static var isSigned: Bool { true }
 }
 
 /// Machine services' XML (`<alipay><is_success>…`), always UTF-8.

@@ -83,18 +83,9 @@ struct OpenAPIGateway: Sendable {
         guard app.signType == signType, let verifier = try? SigningKeys.verifier(signType, key: app.publicKey) else {
             throw OpenAPIError.isvMissingSignatureConfig
         }
-        guard Self.verify(p, signature: signature, charset: charset, verifier: verifier) else { throw OpenAPIError.isvInvalidSignature }
+        guard SignContent.isValid(signature, for: p, charset: charset, verifier: verifier, content: SignContent.openAPIRequest) else { throw OpenAPIError.isvInvalidSignature }
         if p.nonEmpty("app_auth_token") != nil { throw OpenAPIError.aopInvalidAppAuthToken }
         return app
-    }
-
-    /// The seeds' sign string (empty values dropped), or the keep-empty variant some SDKs sign.
-    static func verify(_ p: ZhifuProtocol.Parameters, signature: String, charset: Charset, verifier: any Verifier) -> Bool {
-        for emptyValues in [SignContent.EmptyValues.dropped, .kept] {
-            if let bytes = charset.encode(SignContent.openAPIRequest(p, emptyValues: emptyValues)),
-               verifier.isValidSignature(signature, for: bytes) { return true }
-        }
-        return false
     }
 
     func makeRequest(_ p: ZhifuProtocol.Parameters, charset: Charset, app: App) async throws -> OpenAPIRequest {

@@ -4,15 +4,14 @@ import ZhifuProtocol
 
 /// `notify_verify` (seed 000 §9): `true` while the notify_id belongs to the partner and has not
 /// been acknowledged, `false` otherwise, `invalid` for malformed parameters. No newline. Unsigned,
-/// as Alipay's is: the notify_id itself is the secret.
-struct NotifyVerify: MAPIService {
+/// as Alipay's is: the notify_id itself is the secret. So it skips the common checks of
+/// ``MAPIGateway`` and is not a ``MAPIService``.
+struct NotifyVerify: Sendable {
     static let name = "notify_verify"
-    static let isPage = false
-    static let isSigned = false
 
-    func handle(_ request: MAPIRequest, gateway: Gateway) async throws -> Response {
-        guard let partnerText = request.parameters.nonEmpty("partner"), let partner = UserId(partnerText),
-              let notifyId = request.parameters.nonEmpty("notify_id"), notifyId.utf8.count <= 128 else {
+    func handle(_ parameters: ZhifuProtocol.Parameters, gateway: Gateway) async throws -> Response {
+        guard let partnerText = parameters.nonEmpty("partner"), let partner = UserId(partnerText),
+              let notifyId = parameters.nonEmpty("notify_id"), notifyId.utf8.count <= 128 else {
             return Self.answer("invalid")
         }
         guard let notification = try await gateway.store.notification(notifyId: notifyId) else { return Self.answer("false") }
