@@ -115,6 +115,7 @@ public struct Trade: Sendable, Equatable {
     public var partner: UserId
     public var buyer: UserId?
     public var outTradeNo: String
+    /// total_amount, in `details.transCurrency` (CNY unless set).
     public var amount: Amount
     public var status: TradeStatus
     public var createdAt: Date
@@ -123,10 +124,119 @@ public struct Trade: Sendable, Equatable {
     /// Hash of the creating request's business content: `(app, out_trade_no)` is idempotent only
     /// for the same content (ACQ.CONTEXT_INCONSISTENT otherwise).
     public var fingerprint: String
+    /// Bumped by every change: two requests changing one trade at once cannot both win.
+    public var version: Int
+    /// When an unpaid trade closes (timeout_express); `nil` for never.
+    public var expiresAt: Date?
+    /// Everything else: stored as one JSON document, read and written whole.
+    public var details: TradeDetails
 
     public init(tradeNo: String, partner: UserId, buyer: UserId?, outTradeNo: String, amount: Amount, status: TradeStatus, createdAt: Date,
-                subject: String = "", fingerprint: String = "") {
+                subject: String = "", fingerprint: String = "", version: Int = 0, expiresAt: Date? = nil, details: TradeDetails = .init()) {
         self.tradeNo = tradeNo; self.partner = partner; self.buyer = buyer; self.outTradeNo = outTradeNo
         self.amount = amount; self.status = status; self.createdAt = createdAt; self.subject = subject; self.fingerprint = fingerprint
+        self.version = version; self.expiresAt = expiresAt; self.details = details
+    }
+
+    /// What the buyer pays and the ledger moves, in CNY fen.
+    public var payAmount: Amount { details.payFen.map(Amount.init(fen:)) ?? amount }
+    public var refunded: Amount { Amount(fen: details.refundedFen) }
+    public var settled: Amount { Amount(fen: details.settledFen) }
+    /// What may still be refunded or settled (CNY).
+    public var refundable: Amount { Amount(fen: payAmount.fen - details.refundedFen - details.settledFen) }
+}
+
+/// A trade's attributes that no query filters on.
+public struct TradeDetails: Sendable, Equatable, Codable {
+    /// The app that created the trade (notifications carry it as app_id).
+    public var appId: String = ""
+    /// The app acting for the merchant through app_auth_token, if any (auth_app_id).
+    public var authAppId: String?
+    /// FACE_TO_FACE_PAYMENT, FAST_INSTANT_TRADE_PAY, QUICK_WAP_WAY, QUICK_MSECURITY_PAY.
+    public var productCode: String = ""
+    /// The method that created the trade (`alipay.trade.page.pay`, …): names the return.
+    public var method: String = ""
+    public var notifyURL: String?
+    public var returnURL: String?
+    /// The request's charset and the app's sign type: notifications use them too.
+    public var charset: String = "utf-8"
+    public var signType: String = "RSA2"
+    public var body: String?
+    public var storeId: String?
+    public var operatorId: String?
+    public var terminalId: String?
+    public var discountableFen: Int64?
+    public var undiscountableFen: Int64?
+    /// trans_currency / settle_currency and the CNY amount paid at the configured rate.
+    public var transCurrency: String?
+    public var settleCurrency: String?
+    public var transPayRate: String?
+    public var payFen: Int64?
+    public var paidAt: Date?
+    public var closedAt: Date?
+    public var lastRefundAt: Date?
+    public var refundedFen: Int64 = 0
+    /// Paid on to other accounts by alipay.trade.order.settle.
+    public var settledFen: Int64 = 0
+
+    public init() {}
+
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    public init(json: String) {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        self = (try? decoder.decode(TradeDetails.self, from: Data(json.utf8))) ?? TradeDetails()
+    }
+}
+
+/// One refund of a trade, unique per `(trade_no, out_request_no)`.
+public struct TradeRefund: Sendable, Equatable {
+    public var tradeNo: String
+    /// 退款请求号: the merchant's idempotency key (out_trade_no when not sent).
+    public var outRequestNo: String
+    public var amount: Amount
+    public var reason: String?
+    public var createdAt: Date
+
+    public init(tradeNo: String, outRequestNo: String, amount: Amount, reason: String?, createdAt: Date) {
+        self.tradeNo = tradeNo; self.outRequestNo = outRequestNo; self.amount = amount; self.reason = reason; self.createdAt = createdAt
+    }
+}
+
+/// A buyer's payment code (付款码): digits starting 25–30, valid briefly, good for one payment.
+public struct PaymentCode: Sendable, Equatable {
+    public var code: String
+    public var buyer: UserId
+    public var expiresAt: Date
+    public var usedAt: Date?
+
+    public init(code: String, buyer: UserId, expiresAt: Date, usedAt: Date? = nil) {
+        self.code = code; self.buyer = buyer; self.expiresAt = expiresAt; self.usedAt = usedAt
+    }
+
+    /// seed 004: "25~30开头的长度为16~24位的数字".
+    public static func isWellFormed(_ code: String) -> Bool {
+        let bytes = Array(code.utf8)
+        guard (16...24).contains(bytes.count), bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        return (25...30).contains(Int(code.prefix(2))!)
+    }
+}
+
+/// An app_auth_token: lets an ISV's app act for another merchant.
+public struct AppAuthToken: Sendable, Equatable {
+    public var token: String
+    /// The ISV app allowed to use the token.
+    public var appId: String
+    /// The merchant it acts for.
+    public var partner: UserId
+
+    public init(token: String, appId: String, partner: UserId) {
+        self.token = token; self.appId = appId; self.partner = partner
     }
 }

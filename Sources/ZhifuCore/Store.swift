@@ -22,17 +22,37 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Durable state of the gateway. SQLite (embedded) and PostgreSQL (many nodes) implement it, and one
-/// conformance suite runs against both. Every method is one transaction.
-/// The outcome of ``Store/changeTrade(tradeNo:from:to:transfers:)``.
-public enum TradeChange: Sendable, Equatable {
-    case changed
-    /// The trade was not in the expected status (another request changed it first).
-    case statusMismatch
-    /// A transfer was refused; nothing was changed.
-    case refused(TransferResult)
+/// One change of a trade, committed whole or not at all: the trade's new state, the money it
+/// moves, the refund it records, the payment code it uses up, and what the merchant is told.
+public struct TradeUpdate: Sendable {
+    /// The trade as it is to be stored; it is written only if the stored version is still
+    /// `trade.version`, and is stored with the version bumped.
+    public var trade: Trade
+    public var transfers: [Transfer]
+    public var refund: TradeRefund?
+    /// The payment code this payment uses: it must be unused and unexpired at `trade`'s time.
+    public var paymentCode: (code: String, at: Date)?
+    public var notifications: [OutboxNotification]
+
+    public init(trade: Trade, transfers: [Transfer] = [], refund: TradeRefund? = nil, paymentCode: (code: String, at: Date)? = nil,
+                notifications: [OutboxNotification] = []) {
+        self.trade = trade; self.transfers = transfers; self.refund = refund; self.paymentCode = paymentCode; self.notifications = notifications
+    }
 }
 
+/// The outcome of ``Store/updateTrade(_:)``.
+public enum TradeChange: Sendable, Equatable {
+    case changed
+    /// Another request changed the trade first (its version moved on); nothing was changed.
+    case stale
+    /// A transfer was refused; nothing was changed.
+    case refused(TransferResult)
+    /// The payment code was used or had expired; nothing was changed.
+    case paymentCodeUnusable
+}
+
+/// Durable state of the gateway. SQLite (embedded) and PostgreSQL (many nodes) implement it, and one
+/// conformance suite runs against both. Every method is one transaction.
 public protocol Store: Sendable {
     /// Runs the append-only migrations.
     func migrate() async throws
@@ -63,9 +83,20 @@ public protocol Store: Sendable {
     func insertTrade(_ trade: Trade) async throws -> Bool
     func trade(tradeNo: String) async throws -> Trade?
     func trade(partner: UserId, outTradeNo: String) async throws -> Trade?
-    /// In one transaction: moves a trade from `from` to `to` and posts `transfers` (a refund, say).
-    /// All or nothing: a refused transfer or a trade no longer in `from` changes nothing.
-    func changeTrade(tradeNo: String, from: TradeStatus, to: TradeStatus, transfers: [Transfer]) async throws -> TradeChange
+    /// In one transaction: stores the trade's new state, posts the transfers, records the refund,
+    /// uses up the payment code and queues the notifications. All or nothing.
+    func updateTrade(_ update: TradeUpdate) async throws -> TradeChange
+    /// Unpaid trades whose `expiresAt` is at or before `now` (timeout_express), oldest first.
+    func expiredTradeNos(now: Date, limit: Int) async throws -> [String]
+    /// Paid trades created at or before `before`: no longer refundable, to be finished.
+    func tradeNos(status: TradeStatus, createdBefore before: Date, limit: Int) async throws -> [String]
+    func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund?
+
+    // MARK: Payment codes and app auth tokens
+    func insertPaymentCode(_ code: PaymentCode) async throws
+    func paymentCode(_ code: String) async throws -> PaymentCode?
+    func upsertAppAuthToken(_ token: AppAuthToken) async throws
+    func appAuthToken(_ token: String) async throws -> AppAuthToken?
 
     // MARK: Ledger
     /// Posts transfers in one transaction; each gets its own result, a failed one changes nothing.

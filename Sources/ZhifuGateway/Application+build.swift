@@ -28,6 +28,7 @@ public func buildApplication(gateway: Gateway, notifier: Notifier? = nil, logger
     }
     router.get("/gateway.do", use: gatewayHandler)
     router.post("/gateway.do", use: gatewayHandler)
+    Cashier(gateway: gateway).register(on: router)
     router.post("/pages/batch_trans/confirm") { request, _ in
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1024)
@@ -39,7 +40,7 @@ public func buildApplication(gateway: Gateway, notifier: Notifier? = nil, logger
     return Application(
         router: router,
         configuration: .init(address: .hostname(gateway.configuration.host, port: gateway.configuration.port), serverName: "Zhifu"),
-        services: notifier.map { [$0] } ?? [],
+        services: notifier.map { [$0, TradeClock(gateway: gateway, logger: logger)] } ?? [],
         logger: logger
     )
 }

@@ -61,6 +61,10 @@ public struct Gateway: Sendable {
         return gateway
     }
 
+    public var trades: TradeService {
+        TradeService(store: store, clock: clock, calendar: configuration.calendar, refundableSeconds: configuration.refundableDays * 86_400)
+    }
+
     public var batchTrans: BatchTransService {
         BatchTransService(store: store, clock: clock, calendar: configuration.calendar)
     }

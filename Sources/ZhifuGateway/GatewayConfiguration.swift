@@ -1,5 +1,6 @@
 import Foundation
 import ZhifuCore
+import ZhifuProtocol
 
 /// Everything `zhifu serve` can be told. Defaults run offline on an embedded SQLite file.
 public struct GatewayConfiguration: Sendable {
@@ -23,9 +24,19 @@ public struct GatewayConfiguration: Sendable {
     public var calendar: BusinessCalendar = BusinessCalendar()
     /// Keep the store in memory (tests only): nothing is written to `dataDirectory`.
     public var inMemory: Bool = false
+    /// Days a paid trade stays refundable; then it becomes TRADE_FINISHED.
+    public var refundableDays: Int64 = 90
+    /// CNY per unit of each trans_currency / settle_currency Zhifu accepts (sandbox rates).
+    public var exchangeRates: [String: ExchangeRate] = [
+        "USD": ExchangeRate("7.1000")!, "HKD": ExchangeRate("0.9100")!, "EUR": ExchangeRate("7.7000")!, "GBP": ExchangeRate("9.0000")!,
+        "JPY": ExchangeRate("0.0480")!, "SGD": ExchangeRate("5.3000")!, "AUD": ExchangeRate("4.7000")!, "CAD": ExchangeRate("5.2000")!,
+    ]
 
     public init() {}
 
     /// The address merchants are told to use, e.g. `http://127.0.0.1:8080`.
     public var baseURL: String { "http://\(host):\(port)" }
+    /// The address in URLs Zhifu hands out (qr_code): `baseURL` unless set (behind a proxy).
+    public var publicURLOverride: String?
+    public var publicURL: String { publicURLOverride ?? baseURL }
 }

@@ -54,6 +54,17 @@ enum HTML {
     }
 }
 
+extension HTML {
+    /// The error page of a page method (page.pay, wap.pay, app.pay): the gateway's code and sub_code.
+    static func openAPIErrorPage(_ error: OpenAPIError) -> Response {
+        page(title: "错误", body: """
+            <p class="error" id="error-code">\(escape(error.subCode ?? error.code))</p>
+            <p id="error-meaning">\(escape(error.subMsg ?? error.msg))</p>
+            <p id="error-detail">\(escape(error.code)) \(escape(error.msg))</p>
+            """)
+    }
+}
+
 /// The pages of `batch_trans_notify` (seed 000 图2-2 and 图2-3).
 enum BatchPages {
     static func records(_ batch: Batch, results: Bool) -> String {

@@ -429,6 +429,32 @@ public final class PostgresStore: Store {
             "ALTER TABLE trades ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
             "CREATE UNIQUE INDEX trades_out_trade_no ON trades(partner, out_trade_no)",
         ]),
+        ("v4 trade versions, expiry, details, refunds, payment codes, app auth tokens", [
+            "ALTER TABLE trades ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE trades ADD COLUMN expires_at BIGINT",
+            "ALTER TABLE trades ADD COLUMN details TEXT NOT NULL DEFAULT '{}'",
+            "CREATE INDEX trades_expiry ON trades(status, expires_at)",
+            "CREATE INDEX trades_status_created ON trades(status, created_at)",
+            """
+            CREATE TABLE trade_refunds (
+              trade_no TEXT NOT NULL REFERENCES trades(trade_no),
+              out_request_no TEXT NOT NULL,
+              amount BIGINT NOT NULL CHECK (amount > 0),
+              reason TEXT,
+              created_at BIGINT NOT NULL,
+              PRIMARY KEY (trade_no, out_request_no)
+            )
+            """,
+            """
+            CREATE TABLE payment_codes (
+              code TEXT PRIMARY KEY,
+              user_id TEXT NOT NULL REFERENCES accounts(user_id),
+              expires_at BIGINT NOT NULL,
+              used_at BIGINT
+            )
+            """,
+            "CREATE TABLE app_auth_tokens (token TEXT PRIMARY KEY, app_id TEXT NOT NULL, partner TEXT NOT NULL)",
+        ]),
     ]
 
     public func migrate() async throws {
@@ -572,9 +598,10 @@ public final class PostgresStore: Store {
     public func insertTrade(_ trade: Trade) async throws -> Bool {
         try await mapped {
             let rows = try await query("""
-                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint)
+                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details)
                 VALUES (\(trade.tradeNo), \(trade.partner.rawValue), \(trade.buyer?.rawValue), \(trade.outTradeNo), \(trade.amount.fen),
-                        \(trade.status.rawValue), \(Self.milliseconds(trade.createdAt)), \(trade.subject), \(trade.fingerprint))
+                        \(trade.status.rawValue), \(Self.milliseconds(trade.createdAt)), \(trade.subject), \(trade.fingerprint),
+                        \(trade.version), \(trade.expiresAt.map(Self.milliseconds)), \(trade.details.json))
                 ON CONFLICT (trade_no) DO NOTHING RETURNING 1
                 """)
             for try await _ in rows { return true }
@@ -582,52 +609,146 @@ public final class PostgresStore: Store {
         }
     }
 
+    private static let tradeColumns = "trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details"
+
     public func trade(tradeNo: String) async throws -> Trade? {
         try await mapped {
-            try await trades(query("SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint FROM trades WHERE trade_no = \(tradeNo)"))
+            try await trades(query("SELECT \(unescaped: Self.tradeColumns) FROM trades WHERE trade_no = \(tradeNo)"))
         }
     }
 
     public func trade(partner: UserId, outTradeNo: String) async throws -> Trade? {
         try await mapped {
             try await trades(query("""
-                SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint FROM trades
+                SELECT \(unescaped: Self.tradeColumns) FROM trades
                 WHERE partner = \(partner.rawValue) AND out_trade_no = \(outTradeNo) ORDER BY created_at LIMIT 1
                 """))
         }
     }
 
     private func trades(_ rows: PostgresRowSequence) async throws -> Trade? {
-        for try await (tradeNo, partner, buyer, outTradeNo, amount, status, createdAt, subject, fingerprint)
-                in rows.decode((String, String, String?, String, Int64, String, Int64, String, String).self) {
+        for try await (tradeNo, partner, buyer, outTradeNo, amount, status, createdAt, subject, fingerprint, version, expiresAt, details)
+                in rows.decode((String, String, String?, String, Int64, String, Int64, String, String, Int, Int64?, String).self) {
             guard let partner = UserId(partner), let status = TradeStatus(rawValue: status) else { return nil }
             return Trade(tradeNo: tradeNo, partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: outTradeNo,
-                         amount: Amount(fen: amount), status: status, createdAt: Self.date(createdAt), subject: subject, fingerprint: fingerprint)
+                         amount: Amount(fen: amount), status: status, createdAt: Self.date(createdAt), subject: subject, fingerprint: fingerprint,
+                         version: version, expiresAt: expiresAt.map(Self.date), details: TradeDetails(json: details))
         }
         return nil
     }
 
-    public func changeTrade(tradeNo: String, from: TradeStatus, to: TradeStatus, transfers: [Transfer]) async throws -> TradeChange {
+    public func updateTrade(_ update: TradeUpdate) async throws -> TradeChange {
         do {
             return try await transaction { connection in
+                let trade = update.trade
                 var changed = false
                 for try await _ in try await connection.query("""
-                    UPDATE trades SET status = \(to.rawValue) WHERE trade_no = \(tradeNo) AND status = \(from.rawValue) RETURNING 1
+                    UPDATE trades SET buyer = \(trade.buyer?.rawValue), status = \(trade.status.rawValue), version = version + 1,
+                      expires_at = \(trade.expiresAt.map(Self.milliseconds)), details = \(trade.details.json)
+                    WHERE trade_no = \(trade.tradeNo) AND version = \(trade.version) RETURNING 1
                     """, logger: logger) { changed = true }
-                guard changed else { return .statusMismatch }
-                for transfer in transfers {
-                    let result = try await post(connection, transfer)
-                    // Throwing rolls the whole transaction back, status change included.
-                    if !result.isPosted { throw Refused(result: result) }
+                guard changed else { return .stale }
+                if let (code, time) = update.paymentCode {
+                    var used = false
+                    let at = Self.milliseconds(time)
+                    for try await _ in try await connection.query("""
+                        UPDATE payment_codes SET used_at = \(at) WHERE code = \(code) AND used_at IS NULL AND expires_at > \(at) RETURNING 1
+                        """, logger: logger) { used = true }
+                    // Throwing rolls the whole transaction back, trade change included.
+                    if !used { throw Refused(change: .paymentCodeUnusable) }
                 }
+                for transfer in update.transfers {
+                    let result = try await post(connection, transfer)
+                    if !result.isPosted { throw Refused(change: .refused(result)) }
+                }
+                if let refund = update.refund {
+                    _ = try await connection.query("""
+                        INSERT INTO trade_refunds (trade_no, out_request_no, amount, reason, created_at)
+                        VALUES (\(refund.tradeNo), \(refund.outRequestNo), \(refund.amount.fen), \(refund.reason), \(Self.milliseconds(refund.createdAt)))
+                        """, logger: logger)
+                }
+                for notification in update.notifications { try await insert(connection, notification) }
                 return .changed
             }
         } catch let refused as Refused {
-            return .refused(refused.result)
+            return refused.change
         }
     }
 
-    private struct Refused: Error { var result: TransferResult }
+    public func expiredTradeNos(now: Date, limit: Int) async throws -> [String] {
+        try await strings(await query("""
+            SELECT trade_no FROM trades WHERE status = 'WAIT_BUYER_PAY' AND expires_at <= \(Self.milliseconds(now)) ORDER BY expires_at LIMIT \(limit)
+            """))
+    }
+
+    public func tradeNos(status: TradeStatus, createdBefore before: Date, limit: Int) async throws -> [String] {
+        try await strings(await query("""
+            SELECT trade_no FROM trades WHERE status = \(status.rawValue) AND created_at <= \(Self.milliseconds(before)) ORDER BY created_at LIMIT \(limit)
+            """))
+    }
+
+    private func strings(_ rows: @autoclosure () async throws -> PostgresRowSequence) async throws -> [String] {
+        try await mapped {
+            var values: [String] = []
+            for try await value in try await rows().decode(String.self) { values.append(value) }
+            return values
+        }
+    }
+
+    public func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund? {
+        try await mapped {
+            let rows = try await query("""
+                SELECT amount, reason, created_at FROM trade_refunds WHERE trade_no = \(tradeNo) AND out_request_no = \(outRequestNo)
+                """)
+            for try await (amount, reason, createdAt) in rows.decode((Int64, String?, Int64).self) {
+                return TradeRefund(tradeNo: tradeNo, outRequestNo: outRequestNo, amount: Amount(fen: amount), reason: reason, createdAt: Self.date(createdAt))
+            }
+            return nil
+        }
+    }
+
+    // MARK: Payment codes and app auth tokens
+
+    public func insertPaymentCode(_ code: PaymentCode) async throws {
+        try await mapped {
+            _ = try await query("""
+                INSERT INTO payment_codes (code, user_id, expires_at, used_at)
+                VALUES (\(code.code), \(code.buyer.rawValue), \(Self.milliseconds(code.expiresAt)), \(code.usedAt.map(Self.milliseconds)))
+                """)
+        }
+    }
+
+    public func paymentCode(_ code: String) async throws -> PaymentCode? {
+        try await mapped {
+            let rows = try await query("SELECT user_id, expires_at, used_at FROM payment_codes WHERE code = \(code)")
+            for try await (userId, expiresAt, usedAt) in rows.decode((String, Int64, Int64?).self) {
+                guard let buyer = UserId(userId) else { return nil }
+                return PaymentCode(code: code, buyer: buyer, expiresAt: Self.date(expiresAt), usedAt: usedAt.map(Self.date))
+            }
+            return nil
+        }
+    }
+
+    public func upsertAppAuthToken(_ token: AppAuthToken) async throws {
+        try await mapped {
+            _ = try await query("""
+                INSERT INTO app_auth_tokens (token, app_id, partner) VALUES (\(token.token), \(token.appId), \(token.partner.rawValue))
+                ON CONFLICT (token) DO UPDATE SET app_id = excluded.app_id, partner = excluded.partner
+                """)
+        }
+    }
+
+    public func appAuthToken(_ token: String) async throws -> AppAuthToken? {
+        try await mapped {
+            for try await (appId, partner) in try await query("SELECT app_id, partner FROM app_auth_tokens WHERE token = \(token)").decode((String, String).self) {
+                guard let partner = UserId(partner) else { return nil }
+                return AppAuthToken(token: token, appId: appId, partner: partner)
+            }
+            return nil
+        }
+    }
+
+    private struct Refused: Error { var change: TradeChange }
 
     // MARK: Ledger
 

@@ -161,6 +161,34 @@ public final class SQLiteStore: Store {
                 CREATE UNIQUE INDEX trades_out_trade_no ON trades(partner, out_trade_no);
                 """)
         }
+        migrator.registerMigration("v4 trade versions, expiry, details, refunds, payment codes, app auth tokens") { db in
+            try db.execute(sql: """
+                ALTER TABLE trades ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE trades ADD COLUMN expires_at INTEGER;
+                ALTER TABLE trades ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+                CREATE INDEX trades_expiry ON trades(status, expires_at);
+                CREATE INDEX trades_status_created ON trades(status, created_at);
+                CREATE TABLE trade_refunds (
+                  trade_no TEXT NOT NULL REFERENCES trades(trade_no),
+                  out_request_no TEXT NOT NULL,
+                  amount INTEGER NOT NULL CHECK (amount > 0),
+                  reason TEXT,
+                  created_at INTEGER NOT NULL,
+                  PRIMARY KEY (trade_no, out_request_no)
+                );
+                CREATE TABLE payment_codes (
+                  code TEXT PRIMARY KEY,
+                  user_id TEXT NOT NULL REFERENCES accounts(user_id),
+                  expires_at INTEGER NOT NULL,
+                  used_at INTEGER
+                );
+                CREATE TABLE app_auth_tokens (
+                  token TEXT PRIMARY KEY,
+                  app_id TEXT NOT NULL,
+                  partner TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
@@ -303,10 +331,11 @@ public final class SQLiteStore: Store {
     public func insertTrade(_ trade: Trade) async throws -> Bool {
         try await run { db in
             try db.execute(sql: """
-                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_no) DO NOTHING
+                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_no) DO NOTHING
                 """, arguments: [trade.tradeNo, trade.partner.rawValue, trade.buyer?.rawValue, trade.outTradeNo, trade.amount.fen,
-                                 trade.status.rawValue, Self.milliseconds(trade.createdAt), trade.subject, trade.fingerprint])
+                                 trade.status.rawValue, Self.milliseconds(trade.createdAt), trade.subject, trade.fingerprint,
+                                 trade.version, trade.expiresAt.map(Self.milliseconds), trade.details.json])
             return db.changesCount > 0
         }
     }
@@ -320,34 +349,108 @@ public final class SQLiteStore: Store {
     }
 
     private static func trade(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> Trade? {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint FROM trades WHERE \(condition)
-            """,
-                                         arguments: arguments),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details
+            FROM trades WHERE \(condition)
+            """), arguments: arguments),
               let partner = UserId(row[1]), let status = TradeStatus(rawValue: row[5]) else { return nil }
-        let buyer: String? = row[2]
+        let buyer: String? = row[2], expiresAt: Int64? = row[10]
         return Trade(tradeNo: row[0], partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: row[3],
-                     amount: Amount(fen: row[4]), status: status, createdAt: date(row[6]), subject: row[7], fingerprint: row[8])
+                     amount: Amount(fen: row[4]), status: status, createdAt: date(row[6]), subject: row[7], fingerprint: row[8],
+                     version: row[9], expiresAt: expiresAt.map(date), details: TradeDetails(json: row[11]))
     }
 
-    public func changeTrade(tradeNo: String, from: TradeStatus, to: TradeStatus, transfers: [Transfer]) async throws -> TradeChange {
+    public func updateTrade(_ update: TradeUpdate) async throws -> TradeChange {
         do {
             return try await run { db in
-                try db.execute(sql: "UPDATE trades SET status = ? WHERE trade_no = ? AND status = ?", arguments: [to.rawValue, tradeNo, from.rawValue])
-                guard db.changesCount == 1 else { return .statusMismatch }
-                for transfer in transfers {
-                    let result = try Self.post(db, transfer)
-                    // Throwing rolls the whole transaction back, status change included.
-                    if !result.isPosted { throw Refused(result: result) }
+                let trade = update.trade
+                try db.cachedStatement(sql: """
+                    UPDATE trades SET buyer = ?, status = ?, version = version + 1, expires_at = ?, details = ? WHERE trade_no = ? AND version = ?
+                    """).execute(arguments: [trade.buyer?.rawValue, trade.status.rawValue, trade.expiresAt.map(Self.milliseconds),
+                                             trade.details.json, trade.tradeNo, trade.version])
+                guard db.changesCount == 1 else { return .stale }
+                if let (code, time) = update.paymentCode {
+                    try db.execute(sql: "UPDATE payment_codes SET used_at = ? WHERE code = ? AND used_at IS NULL AND expires_at > ?",
+                                   arguments: [Self.milliseconds(time), code, Self.milliseconds(time)])
+                    // Throwing rolls the whole transaction back, trade change included.
+                    if db.changesCount != 1 { throw Refused(change: .paymentCodeUnusable) }
                 }
+                for transfer in update.transfers {
+                    let result = try Self.post(db, transfer)
+                    if !result.isPosted { throw Refused(change: .refused(result)) }
+                }
+                if let refund = update.refund {
+                    try db.execute(sql: "INSERT INTO trade_refunds (trade_no, out_request_no, amount, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [refund.tradeNo, refund.outRequestNo, refund.amount.fen, refund.reason, Self.milliseconds(refund.createdAt)])
+                }
+                for notification in update.notifications { try Self.insert(db, notification) }
                 return .changed
             }
         } catch let refused as Refused {
-            return .refused(refused.result)
+            return refused.change
         }
     }
 
-    private struct Refused: Error { var result: TransferResult }
+    public func expiredTradeNos(now: Date, limit: Int) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: """
+                SELECT trade_no FROM trades WHERE status = 'WAIT_BUYER_PAY' AND expires_at <= ? ORDER BY expires_at LIMIT ?
+                """, arguments: [Self.milliseconds(now), limit])
+        }
+    }
+
+    public func tradeNos(status: TradeStatus, createdBefore before: Date, limit: Int) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT trade_no FROM trades WHERE status = ? AND created_at <= ? ORDER BY created_at LIMIT ?",
+                                arguments: [status.rawValue, Self.milliseconds(before), limit])
+        }
+    }
+
+    public func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT amount, reason, created_at FROM trade_refunds WHERE trade_no = ? AND out_request_no = ?",
+                             arguments: [tradeNo, outRequestNo]).map {
+                TradeRefund(tradeNo: tradeNo, outRequestNo: outRequestNo, amount: Amount(fen: $0[0]), reason: $0[1], createdAt: Self.date($0[2]))
+            }
+        }
+    }
+
+    // MARK: Payment codes and app auth tokens
+
+    public func insertPaymentCode(_ code: PaymentCode) async throws {
+        try await run { db in
+            try db.execute(sql: "INSERT INTO payment_codes (code, user_id, expires_at, used_at) VALUES (?, ?, ?, ?)",
+                           arguments: [code.code, code.buyer.rawValue, Self.milliseconds(code.expiresAt), code.usedAt.map(Self.milliseconds)])
+        }
+    }
+
+    public func paymentCode(_ code: String) async throws -> PaymentCode? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT user_id, expires_at, used_at FROM payment_codes WHERE code = ?", arguments: [code]),
+                  let buyer = UserId(row[0]) else { return nil }
+            let usedAt: Int64? = row[2]
+            return PaymentCode(code: code, buyer: buyer, expiresAt: Self.date(row[1]), usedAt: usedAt.map(Self.date))
+        }
+    }
+
+    public func upsertAppAuthToken(_ token: AppAuthToken) async throws {
+        try await run { db in
+            try db.execute(sql: """
+                INSERT INTO app_auth_tokens (token, app_id, partner) VALUES (?, ?, ?)
+                ON CONFLICT (token) DO UPDATE SET app_id = excluded.app_id, partner = excluded.partner
+                """, arguments: [token.token, token.appId, token.partner.rawValue])
+        }
+    }
+
+    public func appAuthToken(_ token: String) async throws -> AppAuthToken? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT app_id, partner FROM app_auth_tokens WHERE token = ?", arguments: [token]),
+                  let partner = UserId(row[1]) else { return nil }
+            return AppAuthToken(token: token, appId: row[0], partner: partner)
+        }
+    }
+
+    private struct Refused: Error { var change: TradeChange }
 
     // MARK: Ledger
 

@@ -167,15 +167,79 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         #expect(try await store.insertTrade(trade) == false)
         #expect(try await store.trade(tradeNo: trade.tradeNo) == trade)
         #expect(try await store.trade(partner: ids.user(1), outTradeNo: "o1") == trade)
-        // A refused transfer undoes the status change too.
+        // A refused transfer undoes the whole change.
         let refund = Transfer(id: ids.transfer(1), debit: ids.user(1), credit: SystemAccounts.clearing, amount: Amount(fen: 1),
                               code: "refund", reference: trade.tradeNo, createdAt: Date())
-        #expect(try await store.changeTrade(tradeNo: trade.tradeNo, from: .waitBuyerPay, to: .tradeClosed, transfers: [refund]) == .refused(.exceedsBalance))
-        #expect(try await store.trade(tradeNo: trade.tradeNo)?.status == .waitBuyerPay)
-        #expect(try await store.changeTrade(tradeNo: trade.tradeNo, from: .waitBuyerPay, to: .tradeClosed, transfers: []) == .changed)
-        #expect(try await store.changeTrade(tradeNo: trade.tradeNo, from: .waitBuyerPay, to: .tradeClosed, transfers: []) == .statusMismatch)
-        #expect(try await store.trade(tradeNo: trade.tradeNo)?.status == .tradeClosed)
+        var closed = trade
+        closed.status = .tradeClosed
+        #expect(try await store.updateTrade(TradeUpdate(trade: closed, transfers: [refund])) == .refused(.exceedsBalance))
+        #expect(try await store.trade(tradeNo: trade.tradeNo) == trade)
+        #expect(try await store.updateTrade(TradeUpdate(trade: closed)) == .changed)
+        // The same version again lost the race: nothing is written twice.
+        #expect(try await store.updateTrade(TradeUpdate(trade: closed)) == .stale)
+        let stored = try await store.trade(tradeNo: trade.tradeNo)
+        #expect(stored?.status == .tradeClosed)
+        #expect(stored?.version == 1)
+        try await store.close()
+    }
 
+    @Test(arguments: StoreKind.available)
+    func tradeUpdatesCommitRefundsPaymentCodesAndNotificationsTogether(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        _ = try await store.insertAccount(SystemAccounts.clearingAccount)
+        try await makeAccount(store, ids.user(1), ids: ids)
+        try await makeAccount(store, ids.user(2), funded: 1_000, ids: ids)
+        try await store.upsertMerchant(Merchant(partner: ids.user(1), md5Key: nil, rsaPublicKey: nil, dsaPublicKey: nil, services: []))
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        var details = TradeDetails()
+        details.notifyURL = "http://127.0.0.1:1/notify"
+        let trade = Trade(tradeNo: "paid\(ids.run)", partner: ids.user(1), buyer: nil, outTradeNo: "o2", amount: Amount(fen: 600),
+                          status: .waitBuyerPay, createdAt: now, expiresAt: now.addingTimeInterval(60), details: details)
+        #expect(try await store.insertTrade(trade))
+        #expect(try await store.trade(tradeNo: trade.tradeNo) == trade)
+        #expect(try await store.expiredTradeNos(now: now.addingTimeInterval(59), limit: 10).contains(trade.tradeNo) == false)
+        #expect(try await store.expiredTradeNos(now: now.addingTimeInterval(60), limit: 10).contains(trade.tradeNo))
+
+        let code = PaymentCode(code: "28\(ids.run)".padding(toLength: 18, withPad: "0", startingAt: 0), buyer: ids.user(2), expiresAt: now.addingTimeInterval(60))
+        try await store.insertPaymentCode(code)
+        #expect(try await store.paymentCode(code.code) == code)
+        var paid = trade
+        paid.status = .tradeSuccess
+        paid.buyer = ids.user(2)
+        paid.details.paidAt = now
+        let pay = Transfer(id: ids.transfer(2), debit: ids.user(2), credit: ids.user(1), amount: Amount(fen: 600), code: "trade_pay",
+                           reference: trade.tradeNo, createdAt: now)
+        let notification = OutboxNotification(notifyId: "n\(ids.run)", partner: ids.user(1), notifyURL: "http://127.0.0.1:1/notify",
+                                              notifyType: "trade_status_sync", protocol: .openapi, signType: .rsa2, charset: .utf8,
+                                              parameters: Parameters([("trade_status", "TRADE_SUCCESS")]), nextAttemptAt: now, createdAt: now)
+        // An expired code refuses the whole payment.
+        #expect(try await store.updateTrade(TradeUpdate(trade: paid, transfers: [pay], paymentCode: (code.code, now.addingTimeInterval(60)),
+                                                        notifications: [notification])) == .paymentCodeUnusable)
+        #expect(try await store.account(userId: ids.user(2))?.balance == Amount(fen: 1_000))
+        #expect(try await store.notification(notifyId: notification.notifyId) == nil)
+        #expect(try await store.updateTrade(TradeUpdate(trade: paid, transfers: [pay], paymentCode: (code.code, now),
+                                                        notifications: [notification])) == .changed)
+        #expect(try await store.paymentCode(code.code)?.usedAt == now)
+        #expect(try await store.notification(notifyId: notification.notifyId)?.notifyType == "trade_status_sync")
+        #expect(try await store.account(userId: ids.user(1))?.balance == Amount(fen: 600))
+
+        var refunded = try #require(try await store.trade(tradeNo: trade.tradeNo))
+        #expect(refunded.version == 1 && refunded.buyer == ids.user(2) && refunded.details.paidAt == now)
+        refunded.details.refundedFen = 100
+        let refund = TradeRefund(tradeNo: trade.tradeNo, outRequestNo: "r1", amount: Amount(fen: 100), reason: "破损", createdAt: now)
+        let back = Transfer(id: ids.transfer(3), debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 100), code: "trade_refund",
+                            reference: trade.tradeNo, createdAt: now)
+        #expect(try await store.updateTrade(TradeUpdate(trade: refunded, transfers: [back], refund: refund)) == .changed)
+        #expect(try await store.refund(tradeNo: trade.tradeNo, outRequestNo: "r1") == refund)
+        #expect(try await store.refund(tradeNo: trade.tradeNo, outRequestNo: "r2") == nil)
+        #expect(try await store.tradeNos(status: .tradeSuccess, createdBefore: now, limit: 1_000).contains(trade.tradeNo))
+        #expect(try await store.audit().isBalanced)
+
+        let token = AppAuthToken(token: "tok\(ids.run)", appId: "isv\(ids.run)", partner: ids.user(1))
+        try await store.upsertAppAuthToken(token)
+        #expect(try await store.appAuthToken(token.token) == token)
+        #expect(try await store.appAuthToken("none\(ids.run)") == nil)
         let name = "test.\(ids.run)"
         #expect(try await store.setting(name) == nil)
         #expect(try await store.setSettingIfAbsent(name, value: "a") == "a")

@@ -8,23 +8,51 @@ struct OpenAPIRequest: Sendable {
     var parameters: ZhifuProtocol.Parameters
     var charset: Charset
     var app: App
-    /// `biz_content`, parsed.
-    var biz: [String: any Sendable]
+    /// The merchant the request acts for: the app's own, or the one its app_auth_token names.
+    var partner: UserId
+    /// `biz_content`, parsed; nested objects and arrays are kept as their JSON text.
+    var biz: [String: String]
 
+    /// A biz_content field, `nil` when absent or empty; longer than the spec's maximum is ACQ.INVALID_PARAMETER.
     func string(_ name: String, maxLength: Int = 256) throws(OpenAPIError) -> String? {
-        guard let value = biz[name] else { return nil }
-        guard let text = value as? String, text.count <= maxLength else {
-            throw OpenAPIError.business("ACQ.INVALID_PARAMETER", "参数无效: \(name)")
-        }
+        guard let text = biz[name] else { return nil }
+        guard text.count <= maxLength else { throw OpenAPIError.invalidParameter(name) }
         return text.isEmpty ? nil : text
+    }
+
+    func required(_ name: String, maxLength: Int = 256) throws(OpenAPIError) -> String {
+        guard let text = try string(name, maxLength: maxLength) else { throw OpenAPIError.missingParameter(name) }
+        return text
+    }
+
+    /// A Price field: yuan with up to two decimals.
+    func amount(_ name: String) throws(OpenAPIError) -> Amount? {
+        guard let text = try string(name, maxLength: 11) else { return nil }
+        guard let amount = Amount(text) else { throw OpenAPIError.invalidParameter(name) }
+        return amount
+    }
+
+    /// The trade named by `trade_no` or `out_trade_no`, if it is this merchant's.
+    func trade(_ gateway: Gateway) async throws -> Trade {
+        let tradeNo = try string("trade_no", maxLength: 64)
+        let outTradeNo = try string("out_trade_no", maxLength: 64)
+        guard tradeNo != nil || outTradeNo != nil else { throw OpenAPIError.missingParameter("trade_no or out_trade_no") }
+        return try await gateway.trades.trade(tradeNo: tradeNo, outTradeNo: outTradeNo, partner: partner)
     }
 }
 
 /// One `method=` of `/gateway.do`. Each lives in its own file under `OpenAPI/Methods/`.
 protocol OpenAPIMethod: Sendable {
-    static var name: String { get }
-    /// The response object's fields on success; throw an ``OpenAPIError`` (usually `.business`) to refuse.
+    var methodName: String { get }
+    /// The response object's fields on success; throw an ``OpenAPIError`` or ``TradeFailure`` to refuse.
     func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)]
+}
+
+/// A method the buyer's browser calls (page.pay, wap.pay, app.pay): it answers with a page, and
+/// errors are shown as a page too.
+protocol OpenAPIPageMethod: Sendable {
+    var methodName: String { get }
+    func page(_ request: OpenAPIRequest, gateway: Gateway) async throws -> Response
 }
 
 /// `POST|GET /gateway.do` for OpenAPI requests (those with `method=`), seed 004.
@@ -37,9 +65,19 @@ struct OpenAPIGateway: Sendable {
     let gateway: Gateway
 
     static let methods: [String: any OpenAPIMethod] = {
-        let all: [any OpenAPIMethod] = [TradeCreate(), TradeQuery(), TradeClose(), TradeCancel()]
-        return Dictionary(uniqueKeysWithValues: all.map { (type(of: $0).name, $0) })
+        let all: [any OpenAPIMethod] = [
+            TradeCreate(), TradePay(), TradePrecreate(), TradeQuery(), TradeRefund(), TradeRefund(pageRefund: true), TradeFastpayRefundQuery(),
+            TradeClose(), TradeCancel(), TradeOrderSettle(), TradeOrderinfoSync(), TradeAdvanceConsult(),
+        ]
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.methodName, $0) })
     }()
+
+    static let pageMethods: [String: any OpenAPIPageMethod] = {
+        let all: [any OpenAPIPageMethod] = [TradePagePay(.page), TradePagePay(.wap), TradePagePay(.app)]
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.methodName, $0) })
+    }()
+
+    static func isKnown(_ method: String) -> Bool { methods[method] != nil || pageMethods[method] != nil }
 
     func handle(query: [UInt8], body: [UInt8]) async throws -> Response {
         let rawMethod = FormCoding.rawField("method", in: query) ?? FormCoding.rawField("method", in: body)
@@ -54,21 +92,33 @@ struct OpenAPIGateway: Sendable {
         let method = parameters.nonEmpty("method")
         var app: App?
         do {
-            app = try await check(parameters, charset: charset)
-            let request = try await makeRequest(parameters, charset: charset, app: app!)
+            let (checked, partner) = try await check(parameters, charset: charset)
+            app = checked
+            let request = try makeRequest(parameters, charset: charset, app: checked, partner: partner)
+            if let pageMethod = Self.pageMethods[method!] {
+                return try await pageMethod.page(request, gateway: gateway)
+            }
             let fields = try await Self.methods[method!]!.handle(request, gateway: gateway)
             return try respond(method: method, OpenAPIResponse.success(fields), app: app, charset: charset)
-        } catch let error as OpenAPIError {
-            let known = method.flatMap { Self.methods[$0] } != nil ? method : nil
-            return try respond(method: known, OpenAPIResponse.failure(error), app: app, charset: charset)
+        } catch {
+            let failure: OpenAPIError = switch error {
+            case let error as OpenAPIError: error
+            case let error as TradeFailure: .business(error.rawValue, error.message)
+            default: .aopUnknowError
+            }
+            if let method, Self.pageMethods[method] != nil {
+                return HTML.openAPIErrorPage(failure)
+            }
+            let known = method.flatMap { Self.isKnown($0) ? $0 : nil }
+            return try respond(method: known, OpenAPIResponse.failure(failure), app: app, charset: charset)
         }
     }
 
-    /// The common checks; returns the calling app.
-    func check(_ p: ZhifuProtocol.Parameters, charset: Charset) async throws -> App {
+    /// The common checks; returns the calling app and the merchant it acts for.
+    func check(_ p: ZhifuProtocol.Parameters, charset: Charset) async throws -> (App, UserId) {
         guard let method = p.nonEmpty("method") else { throw OpenAPIError.isvMissingMethod }
         guard let appId = p.nonEmpty("app_id") else { throw OpenAPIError.isvMissingAppId }
-        guard Self.methods[method] != nil else { throw OpenAPIError.isvInvalidMethod }
+        guard Self.isKnown(method) else { throw OpenAPIError.isvInvalidMethod }
         if let format = p.nonEmpty("format"), format.uppercased() != "JSON" { throw OpenAPIError.isvInvalidFormat }
         guard let signTypeText = p.nonEmpty("sign_type") else { throw OpenAPIError.isvMissingSignatureType }
         guard let signType = SignType(rawValue: signTypeText), signType == .rsa2 || signType == .rsa else {
@@ -84,12 +134,15 @@ struct OpenAPIGateway: Sendable {
             throw OpenAPIError.isvMissingSignatureConfig
         }
         guard SignContent.isValid(signature, for: p, charset: charset, verifier: verifier, content: SignContent.openAPIRequest) else { throw OpenAPIError.isvInvalidSignature }
-        if p.nonEmpty("app_auth_token") != nil { throw OpenAPIError.aopInvalidAppAuthToken }
-        return app
+        guard let token = p.nonEmpty("app_auth_token") else { return (app, app.partner) }
+        guard token.utf8.count <= 40, let grant = try await gateway.store.appAuthToken(token), grant.appId == app.appId else {
+            throw OpenAPIError.aopInvalidAppAuthToken
+        }
+        return (app, grant.partner)
     }
 
-    func makeRequest(_ p: ZhifuProtocol.Parameters, charset: Charset, app: App) async throws -> OpenAPIRequest {
-        var biz: [String: any Sendable] = [:]
+    func makeRequest(_ p: ZhifuProtocol.Parameters, charset: Charset, app: App, partner: UserId) throws -> OpenAPIRequest {
+        var biz: [String: String] = [:]
         if let text = p.nonEmpty("biz_content") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
                 throw OpenAPIError.isvInvalidParameter
@@ -98,11 +151,14 @@ struct OpenAPIGateway: Sendable {
                 switch value {
                 case let text as String: biz[key] = text
                 case let number as NSNumber: biz[key] = number.stringValue
-                default: biz[key] = "\(value)"
+                case is NSNull: break
+                default:
+                    guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) else { continue }
+                    biz[key] = String(decoding: data, as: UTF8.self)
                 }
             }
         }
-        return OpenAPIRequest(parameters: p, charset: charset, app: app, biz: biz)
+        return OpenAPIRequest(parameters: p, charset: charset, app: app, partner: partner, biz: biz)
     }
 
     /// Signs with the gateway key in the app's sign type (RSA2 when no app is known).
@@ -115,22 +171,8 @@ struct OpenAPIGateway: Sendable {
 }
 
 extension OpenAPIError {
-    /// ACQ.TRADE_NOT_EXIST 交易不存在.
-    static let tradeNotExist = OpenAPIError.business("ACQ.TRADE_NOT_EXIST", "交易不存在")
-    /// ACQ.TRADE_STATUS_ERROR 交易状态不合法.
-    static let tradeStatusError = OpenAPIError.business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
-    /// ACQ.INVALID_PARAMETER 参数无效.
+    /// ACQ.INVALID_PARAMETER 参数无效, naming the field.
     static func invalidParameter(_ detail: String) -> OpenAPIError { .business("ACQ.INVALID_PARAMETER", "参数无效: \(detail)") }
-}
-
-extension OpenAPIRequest {
-    /// The trade named by `trade_no` or `out_trade_no`, if it is this app's merchant's.
-    func trade(in store: any Store) async throws -> Trade {
-        let tradeNo = try string("trade_no", maxLength: 64)
-        let outTradeNo = try string("out_trade_no", maxLength: 64)
-        guard tradeNo != nil || outTradeNo != nil else { throw OpenAPIError.invalidParameter("trade_no or out_trade_no is required") }
-        let trade = if let tradeNo { try await store.trade(tradeNo: tradeNo) } else { try await store.trade(partner: app.partner, outTradeNo: outTradeNo!) }
-        guard let trade, trade.partner == app.partner, outTradeNo == nil || trade.outTradeNo == outTradeNo else { throw OpenAPIError.tradeNotExist }
-        return trade
-    }
+    /// ACQ.INVALID_PARAMETER for a required biz_content field left out.
+    static func missingParameter(_ detail: String) -> OpenAPIError { .business("ACQ.INVALID_PARAMETER", "缺少必选参数: \(detail)") }
 }

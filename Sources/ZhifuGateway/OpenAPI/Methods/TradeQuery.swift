@@ -1,30 +1,48 @@
+import Foundation
 import ZhifuCore
 import ZhifuProtocol
 
 /// `alipay.trade.query` (统一收单线下交易查询): a trade's state by `trade_no` or `out_trade_no`.
 struct TradeQuery: OpenAPIMethod {
-    static let name = "alipay.trade.query"
+    let methodName = "alipay.trade.query"
 
     func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
-        let trade = try await request.trade(in: gateway.store)
+        let trade = try await request.trade(gateway)
         var fields: [(String, OpenAPIJSON)] = [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo))]
         if let buyer = trade.buyer, let account = try await gateway.store.account(userId: buyer) {
-            fields += [("buyer_logon_id", .string(Self.masked(account.logonId))), ("buyer_user_id", .string(buyer.rawValue))]
+            fields += [("buyer_logon_id", .string(TradeService.masked(account.logonId))), ("buyer_user_id", .string(buyer.rawValue))]
         }
         fields += [("trade_status", .string(trade.status.rawValue)), ("total_amount", .string(trade.amount.description))]
-        if trade.status.isPaid {
-            fields += [("buyer_pay_amount", .string(trade.amount.description)), ("receipt_amount", .string(trade.amount.description))]
+        fields += trade.currencyFields(rates: gateway.configuration.exchangeRates)
+        if let paidAt = trade.details.paidAt {
+            let paid = trade.payAmount.description
+            fields += [("buyer_pay_amount", .string(paid)), ("point_amount", .string("0.00")), ("invoice_amount", .string(paid)),
+                       ("send_pay_date", .string(gateway.configuration.calendar.timestamp(paidAt))), ("receipt_amount", .string(paid)),
+                       ("fund_bill_list", Self.fundBillList(trade))]
         }
+        if let storeId = trade.details.storeId { fields.append(("store_id", .string(storeId))) }
+        if let terminalId = trade.details.terminalId { fields.append(("terminal_id", .string(terminalId))) }
         return fields
     }
 
-    /// Alipay shows buyers' logon ids masked: `159****5620`, `ab***@example.com`.
-    static func masked(_ logonId: String) -> String {
-        if let at = logonId.firstIndex(of: "@") {
-            let name = logonId[..<at]
-            return String(name.prefix(2)) + "***" + logonId[at...]
+    /// TradeFundBill: everything is paid from the buyer's balance (ALIPAYACCOUNT).
+    static func fundBillList(_ trade: Trade) -> OpenAPIJSON {
+        .array([.object([("fund_channel", .string("ALIPAYACCOUNT")), ("amount", .string(trade.payAmount.description))])])
+    }
+
+    /// alipay.trade.pay's response fields (seed 004) for a paid trade.
+    static func paymentFields(_ trade: Trade, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
+        let paid = trade.payAmount.description
+        var fields: [(String, OpenAPIJSON)] = [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo))]
+        if let buyer = trade.buyer, let account = try await gateway.store.account(userId: buyer) {
+            fields.append(("buyer_logon_id", .string(TradeService.masked(account.logonId))))
         }
-        guard logonId.count > 7 else { return String(logonId.prefix(1)) + "***" }
-        return String(logonId.prefix(3)) + "****" + String(logonId.suffix(4))
+        fields += trade.currencyFields(rates: gateway.configuration.exchangeRates)
+        fields += [("total_amount", .string(trade.amount.description)), ("receipt_amount", .string(paid)), ("buyer_pay_amount", .string(paid)),
+                   ("point_amount", .string("0.00")), ("invoice_amount", .string(paid)),
+                   ("gmt_payment", .string(gateway.configuration.calendar.timestamp(trade.details.paidAt ?? trade.createdAt))),
+                   ("fund_bill_list", fundBillList(trade)), ("buyer_user_id", .string(trade.buyer?.rawValue ?? "")),
+                   ("buyer_user_type", .string("PRIVATE"))]
+        return fields
     }
 }

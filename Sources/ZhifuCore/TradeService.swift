@@ -1,0 +1,348 @@
+import Foundation
+import ZhifuProtocol
+
+/// Why a trade operation was refused: the `ACQ.*` sub_code Alipay answers with, and its sub_msg.
+public enum TradeFailure: String, Error, Sendable, CaseIterable {
+    case tradeNotExist = "ACQ.TRADE_NOT_EXIST"
+    case tradeStatusError = "ACQ.TRADE_STATUS_ERROR"
+    case tradeHasSuccess = "ACQ.TRADE_HAS_SUCCESS"
+    case tradeHasClose = "ACQ.TRADE_HAS_CLOSE"
+    case tradeHasFinished = "ACQ.TRADE_HAS_FINISHED"
+    case tradeNotAllowRefund = "ACQ.TRADE_NOT_ALLOW_REFUND"
+    case contextInconsistent = "ACQ.CONTEXT_INCONSISTENT"
+    case buyerBalanceNotEnough = "ACQ.BUYER_BALANCE_NOT_ENOUGH"
+    case sellerBalanceNotEnough = "ACQ.SELLER_BALANCE_NOT_ENOUGH"
+    case paymentAuthCodeInvalid = "ACQ.PAYMENT_AUTH_CODE_INVALID"
+    case buyerEnableStatusForbid = "ACQ.BUYER_ENABLE_STATUS_FORBID"
+    case buyerSellerEqual = "ACQ.BUYER_SELLER_EQUAL"
+    case refundAmtNotEqualTotal = "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
+    case allocAmountValidateError = "ACQ.ALLOC_AMOUNT_VALIDATE_ERROR"
+    case totalFeeExceed = "ACQ.TOTAL_FEE_EXCEED"
+    case systemError = "ACQ.SYSTEM_ERROR"
+
+    public var message: String {
+        switch self {
+        case .tradeNotExist: "交易不存在"
+        case .tradeStatusError: "交易状态不合法"
+        case .tradeHasSuccess: "交易已被支付"
+        case .tradeHasClose: "交易已经关闭"
+        case .tradeHasFinished: "交易已经完结"
+        case .tradeNotAllowRefund: "当前交易不允许退款"
+        case .contextInconsistent: "交易信息被篡改"
+        case .buyerBalanceNotEnough: "买家余额不足"
+        case .sellerBalanceNotEnough: "卖家余额不足"
+        case .paymentAuthCodeInvalid: "支付失败，获取顾客账户信息失败，请顾客刷新付款码后重新收款"
+        case .buyerEnableStatusForbid: "买家状态非法"
+        case .buyerSellerEqual: "买卖家不能相同"
+        case .refundAmtNotEqualTotal: "退款金额超限"
+        case .allocAmountValidateError: "分账金额超过最大可分账金额"
+        case .totalFeeExceed: "订单金额超过限额"
+        case .systemError: "系统错误"
+        }
+    }
+}
+
+/// What a merchant asks for when a trade is created (create, pay, precreate, page/wap/app pay).
+public struct TradeDraft: Sendable {
+    public var partner: UserId
+    public var outTradeNo: String
+    public var subject: String
+    public var amount: Amount
+    public var buyer: UserId?
+    public var expiresAt: Date?
+    public var details: TradeDetails
+    /// Hash of the business content: the same `out_trade_no` with other content is refused.
+    public var fingerprint: String
+
+    public init(partner: UserId, outTradeNo: String, subject: String, amount: Amount, buyer: UserId?, expiresAt: Date?,
+                details: TradeDetails, fingerprint: String) {
+        self.partner = partner; self.outTradeNo = outTradeNo; self.subject = subject; self.amount = amount; self.buyer = buyer
+        self.expiresAt = expiresAt; self.details = details; self.fingerprint = fingerprint
+    }
+}
+
+/// Trades (`alipay.trade.*`): creation, payment by payment code or on the cashier page, refunds,
+/// closing, cancelling, settlement, timeouts, and the `trade_status_sync` notification of each
+/// change. Every change is one ``Store/updateTrade(_:)`` — state, money and notification together —
+/// guarded by the trade's version, so two racing requests never both move money.
+public struct TradeService: Sendable {
+    let store: any Store
+    let clock: any Clock
+    let calendar: BusinessCalendar
+    /// How long a paid trade stays refundable before it becomes TRADE_FINISHED.
+    let refundableSeconds: Int64
+
+    public init(store: any Store, clock: any Clock, calendar: BusinessCalendar, refundableSeconds: Int64 = 90 * 86_400) {
+        self.store = store; self.clock = clock; self.calendar = calendar; self.refundableSeconds = refundableSeconds
+    }
+
+    /// A payment code lives this long, as on the buyer's phone.
+    public static let paymentCodeSeconds: Int64 = 60
+
+    // MARK: Reading
+
+    /// The trade as it stands now: an unpaid trade past its expiry is closed first.
+    public func trade(tradeNo: String?, outTradeNo: String?, partner: UserId) async throws -> Trade {
+        let found = if let tradeNo { try await store.trade(tradeNo: tradeNo) } else if let outTradeNo { try await store.trade(partner: partner, outTradeNo: outTradeNo) } else { Trade?.none }
+        guard let found, found.partner == partner, outTradeNo == nil || found.outTradeNo == outTradeNo else { throw TradeFailure.tradeNotExist }
+        return try await current(found)
+    }
+
+    /// Applies what the clock has decided since the trade was stored (timeout_express, the end
+    /// of the refund period).
+    public func current(_ trade: Trade) async throws -> Trade {
+        let now = clock.now
+        if trade.status == .waitBuyerPay, let expiresAt = trade.expiresAt, expiresAt <= now {
+            return try await closeIfStill(trade)
+        }
+        if trade.status == .tradeSuccess, trade.createdAt.addingTimeInterval(TimeInterval(refundableSeconds)) <= now {
+            var finished = trade
+            finished.status = .tradeFinished
+            return try await commit(TradeUpdate(trade: finished, notifications: notification(for: finished)), retrying: trade)
+        }
+        return trade
+    }
+
+    /// Closes or finishes what is due; run periodically so that merchants are told without asking.
+    @discardableResult
+    public func sweep(limit: Int = 100) async throws -> Int {
+        let now = clock.now
+        var tradeNos = try await store.expiredTradeNos(now: now, limit: limit)
+        tradeNos += try await store.tradeNos(status: .tradeSuccess, createdBefore: now.addingTimeInterval(-TimeInterval(refundableSeconds)), limit: limit)
+        for tradeNo in tradeNos {
+            if let trade = try await store.trade(tradeNo: tradeNo) { _ = try await current(trade) }
+        }
+        return tradeNos.count
+    }
+
+    // MARK: Creating
+
+    /// Stores a new trade, or returns the one stored under this `out_trade_no` when the content is
+    /// the same (ACQ.CONTEXT_INCONSISTENT otherwise).
+    public func create(_ draft: TradeDraft) async throws -> Trade {
+        if let existing = try await store.trade(partner: draft.partner, outTradeNo: draft.outTradeNo) {
+            guard existing.fingerprint == draft.fingerprint else { throw TradeFailure.contextInconsistent }
+            return try await current(existing)
+        }
+        let now = clock.now
+        let trade = Trade(tradeNo: calendar.day(now) + "2200" + SecureRandom.digits(16), partner: draft.partner, buyer: draft.buyer,
+                          outTradeNo: draft.outTradeNo, amount: draft.amount, status: .waitBuyerPay, createdAt: now, subject: draft.subject,
+                          fingerprint: draft.fingerprint, expiresAt: draft.expiresAt, details: draft.details)
+        do {
+            _ = try await store.insertTrade(trade)
+            return trade
+        } catch StoreError.duplicate {
+            // Another request created it meanwhile.
+            guard let raced = try await store.trade(partner: draft.partner, outTradeNo: draft.outTradeNo) else { throw TradeFailure.systemError }
+            guard raced.fingerprint == draft.fingerprint else { throw TradeFailure.contextInconsistent }
+            return raced
+        }
+    }
+
+    // MARK: Paying
+
+    /// The buyer behind a payment code, if the code is well formed, issued, unused and unexpired.
+    public func buyer(paymentCode code: String) async throws -> UserId {
+        guard PaymentCode.isWellFormed(code), let stored = try await store.paymentCode(code), stored.usedAt == nil,
+              stored.expiresAt > clock.now else { throw TradeFailure.paymentAuthCodeInvalid }
+        return stored.buyer
+    }
+
+    /// Issues a fresh payment code for the buyer's page: 18 digits starting 28, single use.
+    public func issuePaymentCode(buyer: UserId) async throws -> PaymentCode {
+        let code = PaymentCode(code: "28" + SecureRandom.digits(16), buyer: buyer, expiresAt: clock.now.addingTimeInterval(TimeInterval(Self.paymentCodeSeconds)))
+        try await store.insertPaymentCode(code)
+        return code
+    }
+
+    /// Pays a waiting trade from the buyer's balance; `paymentCode` is used up in the same
+    /// transaction. Paying an already paid trade is ACQ.TRADE_HAS_SUCCESS.
+    public func pay(_ trade: Trade, buyer: UserId, paymentCode: String? = nil) async throws -> Trade {
+        let trade = try await current(trade)
+        switch trade.status {
+        case .waitBuyerPay: break
+        case .tradeSuccess: throw TradeFailure.tradeHasSuccess
+        case .tradeFinished: throw TradeFailure.tradeHasFinished
+        case .tradeClosed: throw TradeFailure.tradeHasClose
+        }
+        if let expected = trade.buyer, expected != buyer { throw TradeFailure.paymentAuthCodeInvalid }
+        guard buyer != trade.partner else { throw TradeFailure.buyerSellerEqual }
+        guard let account = try await store.account(userId: buyer), account.kind == .user else { throw TradeFailure.paymentAuthCodeInvalid }
+        guard account.status == .normal else { throw TradeFailure.buyerEnableStatusForbid }
+        let now = clock.now
+        var paid = trade
+        paid.status = .tradeSuccess
+        paid.buyer = buyer
+        paid.details.paidAt = now
+        let transfer = Transfer(id: "pay-\(trade.tradeNo)", debit: buyer, credit: trade.partner, amount: trade.payAmount, code: "trade_pay",
+                                reference: trade.tradeNo, createdAt: now)
+        let update = TradeUpdate(trade: paid, transfers: [transfer], paymentCode: paymentCode.map { ($0, now) },
+                                 notifications: notification(for: paid, buyer: account))
+        return try await commit(update, retrying: trade)
+    }
+
+    // MARK: Refunding, closing, cancelling, settling
+
+    /// Refunds part or all of a paid trade, once per `outRequestNo`; a full refund closes it.
+    /// The same request again answers with the stored refund and moves nothing.
+    public func refund(_ trade: Trade, amount: Amount, outRequestNo: String, reason: String?) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
+        let trade = try await current(trade)
+        if let existing = try await store.refund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo) {
+            guard existing.amount == amount else { throw TradeFailure.contextInconsistent }
+            return (trade, existing, false)
+        }
+        switch trade.status {
+        case .tradeSuccess: break
+        case .waitBuyerPay, .tradeClosed: throw TradeFailure.tradeStatusError
+        case .tradeFinished: throw TradeFailure.tradeNotAllowRefund
+        }
+        guard amount.fen > 0, amount <= trade.refundable, let buyer = trade.buyer else { throw TradeFailure.refundAmtNotEqualTotal }
+        let now = clock.now
+        let refund = TradeRefund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo, amount: amount, reason: reason, createdAt: now)
+        var refunded = trade
+        refunded.details.refundedFen += amount.fen
+        refunded.details.lastRefundAt = now
+        if refunded.refundable.fen == 0 && trade.details.settledFen == 0 {
+            refunded.status = .tradeClosed
+            refunded.details.closedAt = now
+        }
+        let transfer = Transfer(id: Self.transferId("refund", trade.tradeNo, outRequestNo), debit: trade.partner, credit: buyer, amount: amount,
+                                code: "trade_refund", reference: trade.tradeNo, createdAt: now)
+        let updated = try await commit(TradeUpdate(trade: refunded, transfers: [transfer], refund: refund,
+                                                   notifications: notification(for: refunded, refund: refund)), retrying: trade)
+        return (updated, refund, true)
+    }
+
+    /// Closes a trade still waiting for payment.
+    public func close(_ trade: Trade) async throws -> Trade {
+        let trade = try await current(trade)
+        guard trade.status == .waitBuyerPay else { throw TradeFailure.tradeStatusError }
+        return try await closeIfStill(trade)
+    }
+
+    /// `alipay.trade.cancel`: closes an unpaid trade (`close`) or refunds a paid one in full and
+    /// closes it (`refund`). Cancelling again answers the same and moves nothing twice.
+    public func cancel(_ trade: Trade) async throws -> (trade: Trade, action: String) {
+        let trade = try await current(trade)
+        let outRequestNo = "cancel-\(trade.tradeNo)"
+        switch trade.status {
+        case .waitBuyerPay:
+            return (try await closeIfStill(trade), "close")
+        case .tradeSuccess:
+            let result = try await refund(trade, amount: trade.refundable, outRequestNo: outRequestNo, reason: "撤销")
+            return (result.trade, "refund")
+        case .tradeClosed:
+            return (trade, try await store.refund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo) == nil ? "close" : "refund")
+        case .tradeFinished:
+            throw TradeFailure.tradeStatusError
+        }
+    }
+
+    /// `alipay.trade.order.settle`: pays parts of a paid trade on from the seller to other
+    /// accounts (分账), once per `outRequestNo`.
+    public func settle(_ trade: Trade, outRequestNo: String, royalties: [(transIn: UserId, amount: Amount)]) async throws -> Trade {
+        let trade = try await current(trade)
+        let ids = royalties.indices.map { Self.transferId("settle", trade.tradeNo, "\(outRequestNo)#\($0)") }
+        if let first = ids.first, let existing = try await store.transfer(id: first) {
+            guard existing.credit == royalties[0].transIn, existing.amount == royalties[0].amount else { throw TradeFailure.contextInconsistent }
+            return trade
+        }
+        guard trade.status.isPaid else { throw TradeFailure.tradeStatusError }
+        guard !royalties.isEmpty, royalties.allSatisfy({ $0.amount.fen > 0 }), let total = Amount.sum(royalties.map(\.amount)),
+              total <= trade.refundable else { throw TradeFailure.allocAmountValidateError }
+        for royalty in royalties {
+            guard let account = try await store.account(userId: royalty.transIn), account.kind == .user, account.status == .normal,
+                  royalty.transIn != trade.partner else { throw TradeFailure.allocAmountValidateError }
+        }
+        let now = clock.now
+        var settled = trade
+        settled.details.settledFen += total.fen
+        let transfers = zip(ids, royalties).map { Transfer(id: $0, debit: trade.partner, credit: $1.transIn, amount: $1.amount, code: "trade_settle",
+                                                          reference: trade.tradeNo, createdAt: now) }
+        return try await commit(TradeUpdate(trade: settled, transfers: transfers), retrying: trade)
+    }
+
+    // MARK: Internals
+
+    private func closeIfStill(_ trade: Trade) async throws -> Trade {
+        var closed = trade
+        closed.status = .tradeClosed
+        closed.details.closedAt = clock.now
+        return try await commit(TradeUpdate(trade: closed, notifications: notification(for: closed)), retrying: trade)
+    }
+
+    /// Stores the change; when another request won the race, answers from the winner's state
+    /// (the same change again is harmless, another one is refused by the caller's rules next time).
+    private func commit(_ update: TradeUpdate, retrying original: Trade) async throws -> Trade {
+        switch try await store.updateTrade(update) {
+        case .changed:
+            var stored = update.trade
+            stored.version += 1
+            return stored
+        case .stale:
+            guard let now = try await store.trade(tradeNo: original.tradeNo) else { throw TradeFailure.tradeNotExist }
+            if now.status == update.trade.status && now.details.refundedFen == update.trade.details.refundedFen
+                && now.details.settledFen == update.trade.details.settledFen { return now }
+            throw TradeFailure.tradeStatusError
+        case .refused(.exceedsBalance):
+            throw update.transfers.first?.code == "trade_pay" ? TradeFailure.buyerBalanceNotEnough : TradeFailure.sellerBalanceNotEnough
+        case .refused:
+            throw TradeFailure.systemError
+        case .paymentCodeUnusable:
+            throw TradeFailure.paymentAuthCodeInvalid
+        }
+    }
+
+    /// Ledger ids are at most 64 bytes; merchants' request numbers can be that long on their own.
+    static func transferId(_ kind: String, _ tradeNo: String, _ request: String) -> String {
+        "\(kind)-" + Hex.lowercase(Digest.sha256(Array("\(tradeNo)\n\(request)".utf8))).prefix(40)
+    }
+
+    /// `trade_status_sync` (异步通知) for the trade's new state, or none without a notify_url.
+    func notification(for trade: Trade, buyer: Account? = nil, refund: TradeRefund? = nil) -> [OutboxNotification] {
+        guard let notifyURL = trade.details.notifyURL else { return [] }
+        let now = clock.now
+        var p = Parameters()
+        p["gmt_create"] = calendar.timestamp(trade.createdAt)
+        p["charset"] = trade.details.charset
+        p["seller_id"] = trade.partner.rawValue
+        p["subject"] = trade.subject
+        p["body"] = trade.details.body
+        p["buyer_id"] = trade.buyer?.rawValue
+        p["buyer_logon_id"] = buyer.map { Self.masked($0.logonId) }
+        p["version"] = "1.0"
+        p["trade_no"] = trade.tradeNo
+        p["out_trade_no"] = trade.outTradeNo
+        if let refund { p["out_biz_no"] = refund.outRequestNo }
+        p["app_id"] = trade.details.appId
+        p["auth_app_id"] = trade.details.authAppId ?? trade.details.appId
+        p["trade_status"] = trade.status.rawValue
+        p["total_amount"] = trade.amount.description
+        if let paidAt = trade.details.paidAt {
+            p["gmt_payment"] = calendar.timestamp(paidAt)
+            p["receipt_amount"] = trade.payAmount.description
+            p["buyer_pay_amount"] = trade.payAmount.description
+            p["invoice_amount"] = trade.payAmount.description
+            p["point_amount"] = "0.00"
+            p["fund_bill_list"] = #"[{"amount":"\#(trade.payAmount)","fundChannel":"ALIPAYACCOUNT"}]"#
+        }
+        if let refundedAt = trade.details.lastRefundAt {
+            p["gmt_refund"] = calendar.timestamp(refundedAt) + ".000"
+            p["refund_fee"] = trade.refunded.description
+        }
+        if trade.status == .tradeClosed, let closedAt = trade.details.closedAt { p["gmt_close"] = calendar.timestamp(closedAt) }
+        let signType: SignType = trade.details.signType == "RSA" ? .rsa : .rsa2
+        return [OutboxNotification(notifyId: Hex.lowercase(SecureRandom.bytes(16)), partner: trade.partner, notifyURL: notifyURL,
+                                   notifyType: "trade_status_sync", protocol: .openapi, signType: signType,
+                                   charset: Charset(name: trade.details.charset) ?? .utf8, parameters: p, nextAttemptAt: now, createdAt: now)]
+    }
+
+    /// Alipay shows buyers' logon ids masked: `159****5620`, `ab***@example.com`.
+    public static func masked(_ logonId: String) -> String {
+        if let at = logonId.firstIndex(of: "@") {
+            return String(logonId[..<at].prefix(2)) + "***" + logonId[at...]
+        }
+        guard logonId.count > 7 else { return String(logonId.prefix(1)) + "***" }
+        return String(logonId.prefix(3)) + "****" + String(logonId.suffix(4))
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import ZhifuCore
+import ZhifuProtocol
+
+/// What every trade-creating method (create, pay, precreate, page.pay, wap.pay, app.pay) reads
+/// from biz_content, checked once here with seed 004's rules.
+extension OpenAPIRequest {
+    /// total_amount's range in seed 004: [0.01, 100000000].
+    static let amounts = Amount(fen: 1)...Amount(fen: 10_000_000_000)
+    /// timeout_express's range in seed 004: 1m to 15d.
+    static let timeoutSeconds: ClosedRange<Int64> = 60...(15 * 86_400)
+
+    /// The business fields that identify a trade's content: the same out_trade_no with other
+    /// values here is ACQ.CONTEXT_INCONSISTENT.
+    static let fingerprintFields = ["out_trade_no", "total_amount", "discountable_amount", "undiscountable_amount", "subject", "body",
+                                    "buyer_id", "seller_id", "trans_currency", "settle_currency"]
+
+    func tradeDraft(gateway: Gateway, productCode: String, defaultTimeoutSeconds: Int64 = 15 * 86_400) async throws -> TradeDraft {
+        let outTradeNo = try required("out_trade_no", maxLength: 64)
+        guard outTradeNo.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else { throw OpenAPIError.invalidParameter("out_trade_no") }
+        let subject = try required("subject", maxLength: 256)
+        let discountable = try amount("discountable_amount"), undiscountable = try amount("undiscountable_amount")
+        let total: Amount
+        if let given = try amount("total_amount") {
+            if let discountable, let undiscountable, Amount(fen: discountable.fen + undiscountable.fen) != given {
+                throw OpenAPIError.invalidParameter("total_amount must equal discountable_amount + undiscountable_amount")
+            }
+            total = given
+        } else if let discountable, let undiscountable {
+            total = Amount(fen: discountable.fen + undiscountable.fen)
+        } else {
+            throw OpenAPIError.missingParameter("total_amount")
+        }
+        guard Self.amounts.contains(total) else { throw TradeFailure.totalFeeExceed }
+        if let discountable, discountable > total { throw OpenAPIError.invalidParameter("discountable_amount exceeds total_amount") }
+        if let undiscountable, undiscountable > total { throw OpenAPIError.invalidParameter("undiscountable_amount exceeds total_amount") }
+
+        var buyer: UserId?
+        if let buyerId = try string("buyer_id", maxLength: 28) {
+            guard let id = UserId(buyerId), try await gateway.store.account(userId: id) != nil else { throw OpenAPIError.invalidParameter("buyer_id") }
+            buyer = id
+        }
+        if let seller = try string("seller_id", maxLength: 28), seller != partner.rawValue { throw OpenAPIError.invalidParameter("seller_id") }
+
+        var details = TradeDetails()
+        details.appId = app.appId
+        details.authAppId = partner == app.partner ? nil : app.appId
+        details.productCode = try string("product_code", maxLength: 64) ?? productCode
+        details.method = parameters["method"] ?? ""
+        details.charset = charset.rawValue
+        details.signType = app.signType.rawValue
+        details.notifyURL = try url("notify_url")
+        details.returnURL = try url("return_url")
+        details.body = try string("body", maxLength: 128)
+        details.storeId = try string("store_id", maxLength: 32)
+        details.operatorId = try string("operator_id", maxLength: 28)
+        details.terminalId = try string("terminal_id", maxLength: 32)
+        details.discountableFen = discountable?.fen
+        details.undiscountableFen = undiscountable?.fen
+        try applyCurrencies(to: &details, total: total, rates: gateway.configuration.exchangeRates)
+
+        let now = gateway.clock.now
+        let expiresAt = try expiry(now: now, calendar: gateway.configuration.calendar, defaultSeconds: defaultTimeoutSeconds)
+        let fingerprint = Hex.lowercase(Digest.sha256(Array(Self.fingerprintFields.map { "\($0)=\(biz[$0] ?? "")" }.joined(separator: "\n").utf8)))
+        return TradeDraft(partner: partner, outTradeNo: outTradeNo, subject: subject, amount: total, buyer: buyer, expiresAt: expiresAt,
+                          details: details, fingerprint: fingerprint)
+    }
+
+    /// notify_url / return_url: common parameters, http(s) only, at most 256 characters.
+    func url(_ name: String) throws(OpenAPIError) -> String? {
+        guard let text = parameters.nonEmpty(name) else { return nil }
+        guard text.count <= 256, text.hasPrefix("http://") || text.hasPrefix("https://") else { throw OpenAPIError.isvInvalidParameter }
+        return text
+    }
+
+    /// `time_expire` ("yyyy-MM-dd HH:mm:ss") wins over `timeout_express` (1m–15d, or 1c for the
+    /// end of today in CST); neither gives the method's default.
+    func expiry(now: Date, calendar: BusinessCalendar, defaultSeconds: Int64) throws(OpenAPIError) -> Date {
+        if let timeExpire = try string("time_expire", maxLength: 32) {
+            guard let date = calendar.parseTimestamp(timeExpire), date > now else { throw OpenAPIError.invalidParameter("time_expire") }
+            return date
+        }
+        guard let text = try string("timeout_express", maxLength: 6) else { return now.addingTimeInterval(TimeInterval(defaultSeconds)) }
+        if text == "1c" {
+            var gregorian = Calendar(identifier: .gregorian)
+            gregorian.timeZone = calendar.timeZone
+            return gregorian.date(byAdding: .day, value: 1, to: gregorian.startOfDay(for: now))!
+        }
+        guard let unit = text.last, let count = Int64(text.dropLast()), text.dropLast().allSatisfy(\.isASCII) else {
+            throw OpenAPIError.invalidParameter("timeout_express")
+        }
+        let seconds: Int64? = switch unit {
+        case "m": count * 60
+        case "h": count * 3_600
+        case "d": count * 86_400
+        default: nil
+        }
+        guard let seconds, Self.timeoutSeconds.contains(seconds) else { throw OpenAPIError.invalidParameter("timeout_express") }
+        return now.addingTimeInterval(TimeInterval(seconds))
+    }
+
+    /// trans_currency prices the trade in another currency: the buyer pays CNY at the configured
+    /// rate. settle_currency is reported back (settle_amount) at the same rates.
+    func applyCurrencies(to details: inout TradeDetails, total: Amount, rates: [String: ExchangeRate]) throws {
+        let trans = try string("trans_currency", maxLength: 8)
+        let settle = try string("settle_currency", maxLength: 8)
+        func rate(_ currency: String, _ field: String) throws(OpenAPIError) -> ExchangeRate {
+            if currency == "CNY" { return .one }
+            guard let rate = rates[currency] else { throw OpenAPIError.invalidParameter(field) }
+            return rate
+        }
+        if let trans, trans != "CNY" {
+            let transRate = try rate(trans, "trans_currency")
+            guard let pay = transRate.convert(total), pay.fen > 0 else { throw TradeFailure.totalFeeExceed }
+            details.transCurrency = trans
+            details.transPayRate = transRate.description
+            details.payFen = pay.fen
+        }
+        if let settle {
+            _ = try rate(settle, "settle_currency")
+            details.settleCurrency = settle
+        }
+    }
+}
+
+extension Trade {
+    /// The currency fields of seed 004's responses, when the trade has any.
+    func currencyFields(rates: [String: ExchangeRate]) -> [(String, OpenAPIJSON)] {
+        var fields: [(String, OpenAPIJSON)] = []
+        if let trans = details.transCurrency, let rate = details.transPayRate {
+            fields += [("trans_currency", .string(trans)), ("pay_currency", .string("CNY")), ("pay_amount", .string(payAmount.description)),
+                       ("trans_pay_rate", .string(rate))]
+        }
+        if let settle = details.settleCurrency {
+            let transRate = details.transCurrency.flatMap { rates[$0] } ?? .one
+            let settleRate = settle == "CNY" ? .one : rates[settle] ?? .one
+            let settleTrans = transRate.relative(to: settleRate)
+            fields += [("settle_currency", .string(settle)), ("settle_amount", .string((settleTrans.convert(amount) ?? amount).description)),
+                       ("settle_trans_rate", .string(settleTrans.description))]
+        }
+        return fields
+    }
+}

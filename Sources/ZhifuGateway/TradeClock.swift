@@ -1,0 +1,25 @@
+import Logging
+import ServiceLifecycle
+import ZhifuCore
+
+/// Closes unpaid trades past their timeout_express and finishes trades past the refund period,
+/// on the gateway clock, so that merchants are notified without asking. Requests apply the same
+/// rules to the trade they touch, so nothing depends on this running on time.
+struct TradeClock: Service {
+    let gateway: Gateway
+    let logger: Logger
+    var intervalMilliseconds: Int64 = 1_000
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    while try await gateway.trades.sweep() > 0 {}
+                } catch {
+                    logger.error("sweeping trades failed: \(error)")
+                }
+                try await Task.sleep(for: .milliseconds(intervalMilliseconds))
+            }
+        }
+    }
+}
