@@ -3,20 +3,26 @@ import Synchronization
 
 /// Where the gateway gets the time. Every timestamp in Zhifu comes from one of these, so tests and
 /// the sandbox can move time forward (a 25-hour retry schedule runs in seconds).
+/// Clocks tell whole milliseconds: what the stores keep, so a time read back equals the time written.
 public protocol Clock: Sendable {
     var now: Date { get }
 }
 
+extension Date {
+    /// This time rounded to the millisecond.
+    public var wholeMilliseconds: Date { Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded() / 1000) }
+}
+
 public struct SystemClock: Clock {
     public init() {}
-    public var now: Date { Date() }
+    public var now: Date { Date().wholeMilliseconds }
 }
 
 /// A clock that starts at the current time and moves only when told to.
 public final class ManualClock: Clock {
     private let current: Mutex<Date>
 
-    public init(start: Date = Date()) { current = Mutex(start) }
+    public init(start: Date = Date()) { current = Mutex(start.wholeMilliseconds) }
 
     public var now: Date { current.withLock { $0 } }
 

@@ -32,6 +32,8 @@ public struct Fixtures: Sendable {
     public var merchants: [Merchant] = []
     public var apps: [App] = []
     public var trades: [TradeEntry] = []
+    /// app_auth_tokens: an ISV app acting for another merchant.
+    public var appAuthTokens: [AppAuthToken] = []
 
     public init() {}
 
@@ -58,7 +60,7 @@ public struct Fixtures: Sendable {
             throw Invalid("fixtures file is not valid JSON: \(error.localizedDescription)")
         }
         var reader = Reader(path: "fixtures", object: root)
-        try reader.allow(["gateway", "accounts", "merchants", "apps", "trades"])
+        try reader.allow(["gateway", "accounts", "merchants", "apps", "trades", "appAuthTokens"])
         if let gateway = root["gateway"] {
             var entry = try Reader(path: "gateway", value: gateway)
             try entry.allow(["privateKey"])
@@ -122,6 +124,13 @@ public struct Fixtures: Sendable {
             if trade.status.isPaid, trade.buyer == nil { throw Invalid("\(entry.path): a paid trade needs a buyer") }
             trades.append(trade)
         }
+        for (index, item) in try reader.array("appAuthTokens").enumerated() {
+            var entry = try Reader(path: "appAuthTokens[\(index)]", value: item)
+            try entry.allow(["token", "appId", "partner"])
+            appAuthTokens.append(AppAuthToken(token: try entry.string("token", required: true, maxLength: 40)!,
+                                              appId: try entry.string("appId", required: true, maxLength: 32)!,
+                                              partner: try entry.userId("partner", required: true)!))
+        }
     }
 
     /// Stores what is not there yet. Accounts and trades that exist are left untouched (their
@@ -168,9 +177,17 @@ public struct Fixtures: Sendable {
                 let result = try await store.post([payment])[0]
                 guard result.isPosted else { throw Invalid("trades[\(index)] \(entry.tradeNo): payment refused (\(result))") }
             }
+            var details = TradeDetails()
+            if entry.status.isPaid { details.paidAt = clock.now }
             _ = try await store.insertTrade(Trade(tradeNo: entry.tradeNo, partner: entry.partner, buyer: entry.buyer,
                                                   outTradeNo: entry.outTradeNo, amount: entry.amount, status: entry.status,
-                                                  createdAt: clock.now))
+                                                  createdAt: clock.now, details: details))
+        }
+        for (index, token) in appAuthTokens.enumerated() {
+            guard try await store.app(appId: token.appId) != nil, try await store.merchant(partner: token.partner) != nil else {
+                throw Invalid("appAuthTokens[\(index)]: appId \(token.appId) must be an app and partner \(token.partner) a merchant")
+            }
+            try await store.upsertAppAuthToken(token)
         }
     }
 }

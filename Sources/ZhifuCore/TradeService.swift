@@ -91,6 +91,10 @@ public struct TradeService: Sendable {
     /// Applies what the clock has decided since the trade was stored (timeout_express, the end
     /// of the refund period).
     public func current(_ trade: Trade) async throws -> Trade {
+        try await withFreshTrade(trade) { try await applyingClock($0) }
+    }
+
+    private func applyingClock(_ trade: Trade) async throws -> Trade {
         let now = clock.now
         if trade.status == .waitBuyerPay, let expiresAt = trade.expiresAt, expiresAt <= now {
             return try await closeIfStill(trade)
@@ -98,7 +102,7 @@ public struct TradeService: Sendable {
         if trade.status == .tradeSuccess, trade.createdAt.addingTimeInterval(TimeInterval(refundableSeconds)) <= now {
             var finished = trade
             finished.status = .tradeFinished
-            return try await commit(TradeUpdate(trade: finished, notifications: notification(for: finished)), retrying: trade)
+            return try await commit(TradeUpdate(trade: finished, notifications: notification(for: finished)))
         }
         return trade
     }
@@ -158,6 +162,10 @@ public struct TradeService: Sendable {
     /// Pays a waiting trade from the buyer's balance; `paymentCode` is used up in the same
     /// transaction. Paying an already paid trade is ACQ.TRADE_HAS_SUCCESS.
     public func pay(_ trade: Trade, buyer: UserId, paymentCode: String? = nil) async throws -> Trade {
+        try await withFreshTrade(trade) { try await payOnce($0, buyer: buyer, paymentCode: paymentCode) }
+    }
+
+    private func payOnce(_ trade: Trade, buyer: UserId, paymentCode: String?) async throws -> Trade {
         let trade = try await current(trade)
         switch trade.status {
         case .waitBuyerPay: break
@@ -178,7 +186,7 @@ public struct TradeService: Sendable {
                                 reference: trade.tradeNo, createdAt: now)
         let update = TradeUpdate(trade: paid, transfers: [transfer], paymentCode: paymentCode.map { ($0, now) },
                                  notifications: notification(for: paid, buyer: account))
-        return try await commit(update, retrying: trade)
+        return try await commit(update)
     }
 
     // MARK: Refunding, closing, cancelling, settling
@@ -186,6 +194,10 @@ public struct TradeService: Sendable {
     /// Refunds part or all of a paid trade, once per `outRequestNo`; a full refund closes it.
     /// The same request again answers with the stored refund and moves nothing.
     public func refund(_ trade: Trade, amount: Amount, outRequestNo: String, reason: String?) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
+        try await withFreshTrade(trade) { try await refundOnce($0, amount: amount, outRequestNo: outRequestNo, reason: reason) }
+    }
+
+    private func refundOnce(_ trade: Trade, amount: Amount, outRequestNo: String, reason: String?) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
         let trade = try await current(trade)
         if let existing = try await store.refund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo) {
             guard existing.amount == amount else { throw TradeFailure.contextInconsistent }
@@ -209,20 +221,26 @@ public struct TradeService: Sendable {
         let transfer = Transfer(id: Self.transferId("refund", trade.tradeNo, outRequestNo), debit: trade.partner, credit: buyer, amount: amount,
                                 code: "trade_refund", reference: trade.tradeNo, createdAt: now)
         let updated = try await commit(TradeUpdate(trade: refunded, transfers: [transfer], refund: refund,
-                                                   notifications: notification(for: refunded, refund: refund)), retrying: trade)
+                                                   notifications: notification(for: refunded, refund: refund)))
         return (updated, refund, true)
     }
 
     /// Closes a trade still waiting for payment.
     public func close(_ trade: Trade) async throws -> Trade {
-        let trade = try await current(trade)
-        guard trade.status == .waitBuyerPay else { throw TradeFailure.tradeStatusError }
-        return try await closeIfStill(trade)
+        try await withFreshTrade(trade) { trade in
+            let trade = try await current(trade)
+            guard trade.status == .waitBuyerPay else { throw TradeFailure.tradeStatusError }
+            return try await closeIfStill(trade)
+        }
     }
 
     /// `alipay.trade.cancel`: closes an unpaid trade (`close`) or refunds a paid one in full and
     /// closes it (`refund`). Cancelling again answers the same and moves nothing twice.
     public func cancel(_ trade: Trade) async throws -> (trade: Trade, action: String) {
+        try await withFreshTrade(trade) { try await cancelOnce($0) }
+    }
+
+    private func cancelOnce(_ trade: Trade) async throws -> (trade: Trade, action: String) {
         let trade = try await current(trade)
         let outRequestNo = "cancel-\(trade.tradeNo)"
         switch trade.status {
@@ -241,6 +259,10 @@ public struct TradeService: Sendable {
     /// `alipay.trade.order.settle`: pays parts of a paid trade on from the seller to other
     /// accounts (分账), once per `outRequestNo`.
     public func settle(_ trade: Trade, outRequestNo: String, royalties: [(transIn: UserId, amount: Amount)]) async throws -> Trade {
+        try await withFreshTrade(trade) { try await settleOnce($0, outRequestNo: outRequestNo, royalties: royalties) }
+    }
+
+    private func settleOnce(_ trade: Trade, outRequestNo: String, royalties: [(transIn: UserId, amount: Amount)]) async throws -> Trade {
         let trade = try await current(trade)
         let ids = royalties.indices.map { Self.transferId("settle", trade.tradeNo, "\(outRequestNo)#\($0)") }
         if let first = ids.first, let existing = try await store.transfer(id: first) {
@@ -259,7 +281,7 @@ public struct TradeService: Sendable {
         settled.details.settledFen += total.fen
         let transfers = zip(ids, royalties).map { Transfer(id: $0, debit: trade.partner, credit: $1.transIn, amount: $1.amount, code: "trade_settle",
                                                           reference: trade.tradeNo, createdAt: now) }
-        return try await commit(TradeUpdate(trade: settled, transfers: transfers), retrying: trade)
+        return try await commit(TradeUpdate(trade: settled, transfers: transfers))
     }
 
     // MARK: Internals
@@ -268,22 +290,34 @@ public struct TradeService: Sendable {
         var closed = trade
         closed.status = .tradeClosed
         closed.details.closedAt = clock.now
-        return try await commit(TradeUpdate(trade: closed, notifications: notification(for: closed)), retrying: trade)
+        return try await commit(TradeUpdate(trade: closed, notifications: notification(for: closed)))
     }
 
-    /// Stores the change; when another request won the race, answers from the winner's state
-    /// (the same change again is harmless, another one is refused by the caller's rules next time).
-    private func commit(_ update: TradeUpdate, retrying original: Trade) async throws -> Trade {
+    /// Another request changed the trade between reading and writing it.
+    private struct StaleTrade: Error {}
+
+    /// Runs `body` on the trade; when another request changed the trade first, reads it again
+    /// and runs `body` on the new state, whose rules decide again (paid meanwhile: TRADE_HAS_SUCCESS).
+    private func withFreshTrade<T>(_ trade: Trade, _ body: (Trade) async throws -> T) async throws -> T {
+        var current = trade
+        for _ in 0..<8 {
+            do { return try await body(current) } catch is StaleTrade {
+                guard let reloaded = try await store.trade(tradeNo: trade.tradeNo) else { throw TradeFailure.tradeNotExist }
+                current = reloaded
+            }
+        }
+        throw TradeFailure.systemError
+    }
+
+    /// Stores the change, all or nothing.
+    private func commit(_ update: TradeUpdate) async throws -> Trade {
         switch try await store.updateTrade(update) {
         case .changed:
             var stored = update.trade
             stored.version += 1
             return stored
         case .stale:
-            guard let now = try await store.trade(tradeNo: original.tradeNo) else { throw TradeFailure.tradeNotExist }
-            if now.status == update.trade.status && now.details.refundedFen == update.trade.details.refundedFen
-                && now.details.settledFen == update.trade.details.settledFen { return now }
-            throw TradeFailure.tradeStatusError
+            throw StaleTrade()
         case .refused(.exceedsBalance):
             throw update.transfers.first?.code == "trade_pay" ? TradeFailure.buyerBalanceNotEnough : TradeFailure.sellerBalanceNotEnough
         case .refused:

@@ -115,14 +115,16 @@ public struct Notifier: Service {
     }
 
     /// The form body: business parameters plus notify_time, notify_type, notify_id, then sign and
-    /// sign_type, in the request's charset.
-    func signedForm(_ notification: OutboxNotification, md5Key: String?, at time: Date) throws -> String {
+    /// sign_type, in the request's charset. Public so that tests can see exactly what is sent.
+    public func signedForm(_ notification: OutboxNotification, md5Key: String? = nil, at time: Date? = nil) throws -> String {
+        let time = time ?? gateway.clock.now
         var parameters = notification.parameters
         parameters["notify_time"] = gateway.configuration.calendar.timestamp(time)
         parameters["notify_type"] = notification.notifyType
         parameters["notify_id"] = notification.notifyId
         let signer = try gateway.notificationSigner(notification, md5Key: md5Key)
-        guard let content = notification.charset.encode(SignContent.mapi(parameters)) else { throw SigningError.signingFailed }
+        let text = notification.protocol == .mapi ? SignContent.mapi(parameters) : SignContent.openAPINotification(parameters)
+        guard let content = notification.charset.encode(text) else { throw SigningError.signingFailed }
         parameters["sign"] = try signer.sign(content)
         parameters["sign_type"] = notification.signType.rawValue
         guard let form = FormCoding.encode(parameters, charset: notification.charset) else { throw SigningError.signingFailed }

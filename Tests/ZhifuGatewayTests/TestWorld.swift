@@ -26,6 +26,7 @@ struct TestWorld {
 
     /// `payees`: logon id, name, status.
     static func make(payerBalance: String = "100000.00", services: [String] = ["*"], extraAccounts: String = "", extraMerchants: String = "",
+                     extraFixtures: String = "",
                      payees: [(String, String, String)] = [("testture0002@126.com", "常炜买家二", "normal"), ("payee2@zhifu.test", "王五", "normal"),
                                                           ("blocked@zhifu.test", "赵六", "blocked")]) async throws -> TestWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-world-\(UUID().uuidString)").path
@@ -42,7 +43,8 @@ struct TestWorld {
                            \(extraMerchants)],
              "apps": [{"appId": "\(appId)", "partner": "\(partner)", "publicKey": "\(appKey.publicKey.base64Representation)", "signType": "RSA2"}],
              "trades": [{"tradeNo": "2026112222001400000001", "partner": "\(partner)", "outTradeNo": "order-wait", "amount": "88.88", "status": "WAIT_BUYER_PAY"},
-                        {"tradeNo": "2026112222001400000002", "partner": "\(partner)", "buyer": "\(buyer)", "outTradeNo": "order-paid", "amount": "20.00", "status": "TRADE_SUCCESS"}]}
+                        {"tradeNo": "2026112222001400000002", "partner": "\(partner)", "buyer": "\(buyer)", "outTradeNo": "order-paid", "amount": "20.00", "status": "TRADE_SUCCESS"}]
+             \(extraFixtures)}
             """
         try Data(fixtures.utf8).write(to: URL(fileURLWithPath: directory + "/fixtures.json"))
         var configuration = GatewayConfiguration()
