@@ -1,14 +1,24 @@
 """Interop: the official OpenAPI Python SDK (PyPI alipay-sdk-python) against a running Zhifu.
 
-Runs alipay.trade.create, query, close and cancel through DefaultAlipayClient, which signs requests
-with RSA2 and verifies every response signature with the gateway's public key (it raises when a
-signature does not verify). Environment: GATEWAY (base URL), APP_PRIVATE_KEY and
-GATEWAY_PUBLIC_KEY (PEM file paths). Run by scripts/test.
+Runs alipay.trade.create, pay, precreate, query, refund, fastpay.refund.query, close and cancel
+through DefaultAlipayClient, which signs requests with RSA2 and verifies every response signature
+with the gateway's public key (it raises when a signature does not verify); builds an app.pay order
+string with sdk_execute; and receives the trade_status_sync notification on a local notify_url,
+verified with the SDK's own verify_with_rsa. The buyer's payment code is read off the buyer page.
+Environment: GATEWAY (base URL), APP_PRIVATE_KEY and GATEWAY_PUBLIC_KEY (PEM file paths).
+Run by scripts/test.
 """
+import http.cookiejar
+import http.server
 import json
 import os
+import re
 import sys
+import threading
+import time
 import urllib.parse
+import urllib.error
+import urllib.request
 
 try:
     import http.client as httplib
@@ -19,9 +29,15 @@ from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
 from alipay.aop.api.request.AlipayTradeCancelRequest import AlipayTradeCancelRequest
 from alipay.aop.api.request.AlipayTradeCloseRequest import AlipayTradeCloseRequest
+from alipay.aop.api.request.AlipayTradeAppPayRequest import AlipayTradeAppPayRequest
 from alipay.aop.api.request.AlipayTradeCreateRequest import AlipayTradeCreateRequest
+from alipay.aop.api.request.AlipayTradeFastpayRefundQueryRequest import AlipayTradeFastpayRefundQueryRequest
+from alipay.aop.api.request.AlipayTradePayRequest import AlipayTradePayRequest
+from alipay.aop.api.request.AlipayTradePrecreateRequest import AlipayTradePrecreateRequest
 from alipay.aop.api.request.AlipayTradeQueryRequest import AlipayTradeQueryRequest
+from alipay.aop.api.request.AlipayTradeRefundRequest import AlipayTradeRefundRequest
 from alipay.aop.api.util import WebUtils
+from alipay.aop.api.util.SignatureUtils import get_sign_content, verify_with_rsa
 
 
 def get_http_connection(url, query_string, timeout):
@@ -36,6 +52,31 @@ WebUtils.get_http_connection = get_http_connection
 
 def bare_key(path):
     return "".join(line.strip() for line in open(path) if not line.startswith("-----"))
+
+
+def payment_code(gateway, account, password):
+    """What a buyer shows the cashier: log in on the buyer page and read the current code."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    form = urllib.parse.urlencode({"account": account, "password": password}).encode()
+    page = opener.open(gateway + "/buyer", data=form, timeout=10).read().decode("utf-8")
+    match = re.search(r'id="payment-code"[^>]*>(\d+)<', page)
+    assert match, page
+    return match.group(1)
+
+
+class NotifySink(http.server.BaseHTTPRequestHandler):
+    """A merchant's notify_url: keeps every form it receives and answers `success`."""
+    received = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
+        NotifySink.received.append(dict(urllib.parse.parse_qsl(body, keep_blank_values=True)))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"success")
+
+    def log_message(self, *args):
+        pass
 
 
 def main():
@@ -73,7 +114,62 @@ def main():
     cancelled = call(AlipayTradeCancelRequest(), {"out_trade_no": "interop-paid"})
     assert cancelled["code"] == "10000" and cancelled["action"] == "refund", cancelled
     assert call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-paid"})["trade_status"] == "TRADE_CLOSED"
-    print("alipay-sdk-python: create, query, close, cancel and their errors verified against the gateway's signatures")
+
+    # alipay.trade.pay with the buyer's payment code, told to a local notify_url.
+    sink = http.server.HTTPServer(("127.0.0.1", 0), NotifySink)
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    code = payment_code(os.environ["GATEWAY"], "13900000402", "111111")
+    assert re.fullmatch(r"2[5-9]\d{14,22}|30\d{14,22}", code), code
+    pay = AlipayTradePayRequest()
+    pay.notify_url = "http://127.0.0.1:%d/notify" % sink.server_address[1]
+    order = {"out_trade_no": "interop-pay", "scene": "bar_code", "auth_code": code, "subject": "条码支付", "total_amount": "30.00"}
+    paid = call(pay, order)
+    assert paid["code"] == "10000" and paid["buyer_user_id"] == "2088102000000402" and paid["receipt_amount"] == "30.00", paid
+    assert paid["fund_bill_list"] == [{"fund_channel": "ALIPAYACCOUNT", "amount": "30.00"}], paid
+    reused = call(AlipayTradePayRequest(), dict(order, out_trade_no="interop-pay-2"))
+    assert reused["sub_code"] == "ACQ.PAYMENT_AUTH_CODE_INVALID", reused
+    deadline = time.time() + 15
+    while not NotifySink.received and time.time() < deadline:
+        time.sleep(0.1)
+    assert NotifySink.received, "no trade_status_sync notification arrived"
+    notice = NotifySink.received[0]
+    assert notice["notify_type"] == "trade_status_sync" and notice["trade_status"] == "TRADE_SUCCESS", notice
+    assert notice["out_trade_no"] == "interop-pay" and notice["sign_type"] == "RSA2", notice
+    unsigned = {k: v for k, v in notice.items() if k not in ("sign", "sign_type")}
+    assert verify_with_rsa(config.alipay_public_key, get_sign_content(unsigned).encode("utf-8"), notice["sign"])
+
+    # Refunds: partial, repeated, too much; then the refund query.
+    refund = {"out_trade_no": "interop-pay", "refund_amount": "10.00", "out_request_no": "rf-1", "refund_reason": "退货"}
+    first = call(AlipayTradeRefundRequest(), refund)
+    assert first["code"] == "10000" and first["fund_change"] == "Y" and first["refund_fee"] == "10.00", first
+    assert call(AlipayTradeRefundRequest(), refund)["fund_change"] == "N", "the same out_request_no refunds once"
+    too_much = call(AlipayTradeRefundRequest(), dict(refund, refund_amount="20.01", out_request_no="rf-2"))
+    assert too_much["sub_code"] == "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", too_much
+    queried = call(AlipayTradeFastpayRefundQueryRequest(), {"out_trade_no": "interop-pay", "out_request_no": "rf-1"})
+    assert queried["refund_amount"] == "10.00" and queried["refund_status"] == "REFUND_SUCCESS", queried
+
+    # precreate: a QR code URL served by the gateway.
+    pre = call(AlipayTradePrecreateRequest(), {"out_trade_no": "interop-qr", "total_amount": "5.00", "subject": "扫码"})
+    assert pre["code"] == "10000" and pre["qr_code"].startswith(os.environ["GATEWAY"] + "/qr/"), pre
+    assert urllib.request.urlopen(pre["qr_code"] + "/image.svg", timeout=10).read().startswith(b"<svg")
+
+    # app.pay: the SDK builds the order string locally; the gateway accepts it and opens the cashier.
+    app_pay = AlipayTradeAppPayRequest()
+    app_pay.biz_content = {"out_trade_no": "interop-app", "total_amount": "1.00", "subject": "App", "product_code": "QUICK_MSECURITY_PAY"}
+    order_string = client.sdk_execute(app_pay)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    try:
+        urllib.request.build_opener(NoRedirect).open(os.environ["GATEWAY"] + "/gateway.do?" + order_string, timeout=10)
+        raise AssertionError("app.pay did not redirect to the cashier")
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 302 and redirect.headers["Location"].startswith("/cashier/"), redirect
+    assert call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-app"})["trade_status"] == "WAIT_BUYER_PAY"
+    print("alipay-sdk-python: create, pay, precreate, query, refund, refund query, close, cancel, app.pay and "
+          "trade_status_sync verified against the gateway's signatures")
 
 
 if __name__ == "__main__":
