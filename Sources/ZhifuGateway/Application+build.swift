@@ -1,12 +1,15 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ZhifuCore
 import ZhifuProtocol
 
 /// Builds the Hummingbird application; shared by `zhifu serve` and the tests.
 /// `notifier` runs beside the server (pass `nil` in tests that drive delivery themselves).
-public func buildApplication(gateway: Gateway, notifier: Notifier? = nil, logger: Logger = Logger(label: "zhifu")) -> some ApplicationProtocol {
+/// `onServerRunning` is told the channel once the server listens (benchmarks read the port from it).
+public func buildApplication(gateway: Gateway, notifier: Notifier? = nil, logger: Logger = Logger(label: "zhifu"),
+                             onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
     let router = Router()
     router.get("/health") { _, _ in
         try await healthResponse(gateway)
@@ -41,6 +44,7 @@ public func buildApplication(gateway: Gateway, notifier: Notifier? = nil, logger
         router: router,
         configuration: .init(address: .hostname(gateway.configuration.host, port: gateway.configuration.port), serverName: "Zhifu"),
         services: notifier.map { [$0, TradeClock(gateway: gateway, logger: logger)] } ?? [],
+        onServerRunning: onServerRunning,
         logger: logger
     )
 }
