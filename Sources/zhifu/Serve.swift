@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import ZhifuCore
 import ZhifuGateway
+import ZhifuProtocol
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway (embedded SQLite by default, demo data on a first start).")
@@ -15,6 +16,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A fixtures JSON file to load at start (see README).") var fixtures: String?
     @Option(help: "system, or manual (time moves only via POST /sandbox/clock/advance).") var clock = "system"
     @Option(help: "Time zone of the business day: +08:00 (default), UTC, or an IANA name.") var timezone = "+08:00"
+    @Option(help: "The address in URLs Zhifu hands out (qr_code); http://HOST:PORT by default.") var publicURL: String?
+    @Option(help: "Days a paid trade stays refundable before TRADE_FINISHED.") var refundableDays: Int64 = 90
+    @Option(help: "CNY per unit of each accepted currency, e.g. USD=7.1,HKD=0.91 (replaces the defaults).") var exchangeRates: String?
 
     func run() async throws {
         var configuration = GatewayConfiguration()
@@ -31,6 +35,25 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--timezone: unknown time zone \(timezone)")
         }
         configuration.calendar = calendar
+        if let publicURL {
+            guard publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://"), !publicURL.hasSuffix("/") else {
+                throw ValidationError("--public-url must be http(s)://host[:port] without a trailing /")
+            }
+            configuration.publicURLOverride = publicURL
+        }
+        guard (1...3_650).contains(refundableDays) else { throw ValidationError("--refundable-days must be 1 to 3650") }
+        configuration.refundableDays = refundableDays
+        if let exchangeRates {
+            var rates: [String: ExchangeRate] = [:]
+            for pair in exchangeRates.split(separator: ",") {
+                let parts = pair.split(separator: "=").map(String.init)
+                guard parts.count == 2, parts[0].count == 3, parts[0].allSatisfy({ $0.isASCII && $0.isUppercase }), let rate = ExchangeRate(parts[1]) else {
+                    throw ValidationError("--exchange-rates: \(pair) is not CUR=rate (USD=7.1)")
+                }
+                rates[parts[0]] = rate
+            }
+            configuration.exchangeRates = rates
+        }
 
         var logger = Logger(label: "zhifu")
         logger.logLevel = .info
