@@ -33,10 +33,14 @@ public struct TradeUpdate: Sendable {
     /// The payment code this payment uses: it must be unused and unexpired at `trade`'s time.
     public var paymentCode: (code: String, at: Date)?
     public var notifications: [OutboxNotification]
+    /// Insert the trade rather than update it (a trade created and paid at once); a trade number
+    /// or out_trade_no already taken makes the update `.stale`.
+    public var isNew: Bool
 
     public init(trade: Trade, transfers: [Transfer] = [], refund: TradeRefund? = nil, paymentCode: (code: String, at: Date)? = nil,
-                notifications: [OutboxNotification] = []) {
+                notifications: [OutboxNotification] = [], isNew: Bool = false) {
         self.trade = trade; self.transfers = transfers; self.refund = refund; self.paymentCode = paymentCode; self.notifications = notifications
+        self.isNew = isNew
     }
 }
 
@@ -79,7 +83,7 @@ public protocol Store: Sendable {
     func app(appId: String) async throws -> App?
 
     // MARK: Trades
-    /// Returns `false` when the trade number exists.
+    /// Returns `false` when the trade number or `(partner, outTradeNo)` is taken.
     func insertTrade(_ trade: Trade) async throws -> Bool
     func trade(tradeNo: String) async throws -> Trade?
     func trade(partner: UserId, outTradeNo: String) async throws -> Trade?

@@ -128,18 +128,43 @@ public struct TradeService: Sendable {
             guard existing.fingerprint == draft.fingerprint else { throw TradeFailure.contextInconsistent }
             return try await current(existing)
         }
+        let trade = newTrade(draft)
+        guard try await store.insertTrade(trade) else { return try await raced(draft) }
+        return trade
+    }
+
+    private func newTrade(_ draft: TradeDraft) -> Trade {
         let now = clock.now
-        let trade = Trade(tradeNo: calendar.day(now) + "2200" + SecureRandom.digits(16), partner: draft.partner, buyer: draft.buyer,
-                          outTradeNo: draft.outTradeNo, amount: draft.amount, status: .waitBuyerPay, createdAt: now, subject: draft.subject,
-                          fingerprint: draft.fingerprint, expiresAt: draft.expiresAt, details: draft.details)
+        return Trade(tradeNo: calendar.day(now) + "2200" + SecureRandom.digits(16), partner: draft.partner, buyer: draft.buyer,
+                     outTradeNo: draft.outTradeNo, amount: draft.amount, status: .waitBuyerPay, createdAt: now, subject: draft.subject,
+                     fingerprint: draft.fingerprint, expiresAt: draft.expiresAt, details: draft.details)
+    }
+
+    /// The trade another request created under the same out_trade_no meanwhile.
+    private func raced(_ draft: TradeDraft) async throws -> Trade {
+        guard let raced = try await store.trade(partner: draft.partner, outTradeNo: draft.outTradeNo) else { throw TradeFailure.systemError }
+        guard raced.fingerprint == draft.fingerprint else { throw TradeFailure.contextInconsistent }
+        return raced
+    }
+
+    /// `alipay.trade.pay`: creates the trade and pays it with the payment code. A new order is
+    /// inserted already paid, in one transaction; an order that exists is paid (or refused) as it
+    /// stands. A refused payment leaves the trade waiting, as Alipay does, for the merchant to cancel.
+    public func createAndPay(_ draft: TradeDraft, buyer: UserId, paymentCode: String) async throws -> Trade {
+        if let existing = try await store.trade(partner: draft.partner, outTradeNo: draft.outTradeNo) {
+            guard existing.fingerprint == draft.fingerprint else { throw TradeFailure.contextInconsistent }
+            return try await pay(existing, buyer: buyer, paymentCode: paymentCode)
+        }
+        let trade = newTrade(draft)
         do {
-            _ = try await store.insertTrade(trade)
-            return trade
-        } catch StoreError.duplicate {
-            // Another request created it meanwhile.
-            guard let raced = try await store.trade(partner: draft.partner, outTradeNo: draft.outTradeNo) else { throw TradeFailure.systemError }
-            guard raced.fingerprint == draft.fingerprint else { throw TradeFailure.contextInconsistent }
-            return raced
+            var update = try await paying(trade, buyer: buyer, paymentCode: paymentCode)
+            update.isNew = true
+            return try await commit(update)
+        } catch is StaleTrade {
+            return try await pay(raced(draft), buyer: buyer, paymentCode: paymentCode)
+        } catch let failure as TradeFailure {
+            if try await store.insertTrade(trade) == false { _ = try await raced(draft) }
+            throw failure
         }
     }
 
@@ -166,7 +191,11 @@ public struct TradeService: Sendable {
     }
 
     private func payOnce(_ trade: Trade, buyer: UserId, paymentCode: String?) async throws -> Trade {
-        let trade = try await current(trade)
+        try await commit(paying(current(trade), buyer: buyer, paymentCode: paymentCode))
+    }
+
+    /// The change that pays a waiting trade from the buyer's balance.
+    private func paying(_ trade: Trade, buyer: UserId, paymentCode: String?) async throws -> TradeUpdate {
         switch trade.status {
         case .waitBuyerPay: break
         case .tradeSuccess: throw TradeFailure.tradeHasSuccess
@@ -184,9 +213,8 @@ public struct TradeService: Sendable {
         paid.details.paidAt = now
         let transfer = Transfer(id: "pay-\(trade.tradeNo)", debit: buyer, credit: trade.partner, amount: trade.payAmount, code: "trade_pay",
                                 reference: trade.tradeNo, createdAt: now)
-        let update = TradeUpdate(trade: paid, transfers: [transfer], paymentCode: paymentCode.map { ($0, now) },
-                                 notifications: notification(for: paid, buyer: account))
-        return try await commit(update)
+        return TradeUpdate(trade: paid, transfers: [transfer], paymentCode: paymentCode.map { ($0, now) },
+                           notifications: notification(for: paid, buyer: account))
     }
 
     // MARK: Refunding, closing, cancelling, settling

@@ -597,16 +597,21 @@ public final class PostgresStore: Store {
 
     public func insertTrade(_ trade: Trade) async throws -> Bool {
         try await mapped {
-            let rows = try await query("""
-                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details)
-                VALUES (\(trade.tradeNo), \(trade.partner.rawValue), \(trade.buyer?.rawValue), \(trade.outTradeNo), \(trade.amount.fen),
-                        \(trade.status.rawValue), \(Self.milliseconds(trade.createdAt)), \(trade.subject), \(trade.fingerprint),
-                        \(trade.version), \(trade.expiresAt.map(Self.milliseconds)), \(trade.details.json))
-                ON CONFLICT (trade_no) DO NOTHING RETURNING 1
-                """)
-            for try await _ in rows { return true }
-            return false
+            try await client.withConnection { try await insert($0, trade, version: trade.version) }
         }
+    }
+
+    /// Inserts unless the trade number or `(partner, out_trade_no)` is taken; says whether it did.
+    private func insert(_ connection: PostgresConnection, _ trade: Trade, version: Int) async throws -> Bool {
+        let rows = try await connection.query("""
+            INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details)
+            VALUES (\(trade.tradeNo), \(trade.partner.rawValue), \(trade.buyer?.rawValue), \(trade.outTradeNo), \(trade.amount.fen),
+                    \(trade.status.rawValue), \(Self.milliseconds(trade.createdAt)), \(trade.subject), \(trade.fingerprint),
+                    \(version), \(trade.expiresAt.map(Self.milliseconds)), \(trade.details.json))
+            ON CONFLICT DO NOTHING RETURNING 1
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
     }
 
     private static let tradeColumns = "trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details"
@@ -642,11 +647,15 @@ public final class PostgresStore: Store {
             return try await transaction { connection in
                 let trade = update.trade
                 var changed = false
-                for try await _ in try await connection.query("""
-                    UPDATE trades SET buyer = \(trade.buyer?.rawValue), status = \(trade.status.rawValue), version = version + 1,
-                      expires_at = \(trade.expiresAt.map(Self.milliseconds)), details = \(trade.details.json)
-                    WHERE trade_no = \(trade.tradeNo) AND version = \(trade.version) RETURNING 1
-                    """, logger: logger) { changed = true }
+                if update.isNew {
+                    changed = try await insert(connection, trade, version: trade.version + 1)
+                } else {
+                    for try await _ in try await connection.query("""
+                        UPDATE trades SET buyer = \(trade.buyer?.rawValue), status = \(trade.status.rawValue), version = version + 1,
+                          expires_at = \(trade.expiresAt.map(Self.milliseconds)), details = \(trade.details.json)
+                        WHERE trade_no = \(trade.tradeNo) AND version = \(trade.version) RETURNING 1
+                        """, logger: logger) { changed = true }
+                }
                 guard changed else { return .stale }
                 if let (code, time) = update.paymentCode {
                     var used = false

@@ -329,15 +329,18 @@ public final class SQLiteStore: Store {
     // MARK: Trades
 
     public func insertTrade(_ trade: Trade) async throws -> Bool {
-        try await run { db in
-            try db.execute(sql: """
-                INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_no) DO NOTHING
-                """, arguments: [trade.tradeNo, trade.partner.rawValue, trade.buyer?.rawValue, trade.outTradeNo, trade.amount.fen,
-                                 trade.status.rawValue, Self.milliseconds(trade.createdAt), trade.subject, trade.fingerprint,
-                                 trade.version, trade.expiresAt.map(Self.milliseconds), trade.details.json])
-            return db.changesCount > 0
-        }
+        try await run { db in try Self.insert(db, trade, version: trade.version) }
+    }
+
+    /// Inserts unless the trade number or `(partner, out_trade_no)` is taken; says whether it did.
+    private static func insert(_ db: Database, _ trade: Trade, version: Int) throws -> Bool {
+        try db.cachedStatement(sql: """
+            INSERT INTO trades (trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """).execute(arguments: [trade.tradeNo, trade.partner.rawValue, trade.buyer?.rawValue, trade.outTradeNo, trade.amount.fen,
+                                     trade.status.rawValue, milliseconds(trade.createdAt), trade.subject, trade.fingerprint,
+                                     version, trade.expiresAt.map(milliseconds), trade.details.json])
+        return db.changesCount > 0
     }
 
     public func trade(tradeNo: String) async throws -> Trade? {
@@ -364,11 +367,15 @@ public final class SQLiteStore: Store {
         do {
             return try await run { db in
                 let trade = update.trade
-                try db.cachedStatement(sql: """
-                    UPDATE trades SET buyer = ?, status = ?, version = version + 1, expires_at = ?, details = ? WHERE trade_no = ? AND version = ?
-                    """).execute(arguments: [trade.buyer?.rawValue, trade.status.rawValue, trade.expiresAt.map(Self.milliseconds),
-                                             trade.details.json, trade.tradeNo, trade.version])
-                guard db.changesCount == 1 else { return .stale }
+                if update.isNew {
+                    guard try Self.insert(db, trade, version: trade.version + 1) else { return .stale }
+                } else {
+                    try db.cachedStatement(sql: """
+                        UPDATE trades SET buyer = ?, status = ?, version = version + 1, expires_at = ?, details = ? WHERE trade_no = ? AND version = ?
+                        """).execute(arguments: [trade.buyer?.rawValue, trade.status.rawValue, trade.expiresAt.map(Self.milliseconds),
+                                                 trade.details.json, trade.tradeNo, trade.version])
+                    guard db.changesCount == 1 else { return .stale }
+                }
                 if let (code, time) = update.paymentCode {
                     try db.execute(sql: "UPDATE payment_codes SET used_at = ? WHERE code = ? AND used_at IS NULL AND expires_at > ?",
                                    arguments: [Self.milliseconds(time), code, Self.milliseconds(time)])

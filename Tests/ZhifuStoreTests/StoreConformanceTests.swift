@@ -180,6 +180,14 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         let stored = try await store.trade(tradeNo: trade.tradeNo)
         #expect(stored?.status == .tradeClosed)
         #expect(stored?.version == 1)
+        // Inserting through an update: a taken out_trade_no is stale, a new trade is stored with version 1.
+        var twin = trade
+        twin.tradeNo = "twin\(ids.run)"
+        #expect(try await store.updateTrade(TradeUpdate(trade: twin, isNew: true)) == .stale)
+        #expect(try await store.insertTrade(twin) == false, "(partner, out_trade_no) is unique")
+        twin.outTradeNo = "o-twin"
+        #expect(try await store.updateTrade(TradeUpdate(trade: twin, isNew: true)) == .changed)
+        #expect(try await store.trade(tradeNo: twin.tradeNo)?.version == 1)
         try await store.close()
     }
 

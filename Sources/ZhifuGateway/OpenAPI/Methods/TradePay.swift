@@ -15,8 +15,7 @@ struct TradePay: OpenAPIMethod {
         let draft = try await request.tradeDraft(gateway: gateway, productCode: "FACE_TO_FACE_PAYMENT")
         let buyer = try await gateway.trades.buyer(paymentCode: authCode)
         if let expected = draft.buyer, expected != buyer { throw TradeFailure.paymentAuthCodeInvalid }
-        let created = try await gateway.trades.create(draft)
-        let paid = try await gateway.trades.pay(created, buyer: buyer, paymentCode: authCode)
+        let paid = try await gateway.trades.createAndPay(draft, buyer: buyer, paymentCode: authCode)
         return try await TradeQuery.paymentFields(paid, gateway: gateway)
     }
 }
