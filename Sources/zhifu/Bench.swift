@@ -85,18 +85,22 @@ struct CryptoBench: ParsableCommand {
     }
 }
 
+/// Runs a program (found on PATH) with a clean signal mask and returns what it printed on stdout.
+func runCapturing(_ arguments: [String]) throws -> String {
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var buffer = [CChar](repeating: 0, count: 1 << 16)
+    let length = buffer.withUnsafeMutableBufferPointer { zf_run_capture(&argv, $0.baseAddress, $0.count) }
+    guard length > 0 else { throw ValidationError("cannot run \(arguments[0])") }
+    return String(decoding: buffer[..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
 /// Runs `openssl speed` and reads its sign/s and verify/s columns.
 enum OpenSSLSpeed {
     struct Result { var rsaSign, rsaVerify, dsaSign, dsaVerify: Double }
 
     static func measure(seconds: Int) throws -> Result {
-        let arguments = ["openssl", "speed", "-seconds", String(seconds), "rsa2048", "dsa2048"]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var buffer = [CChar](repeating: 0, count: 1 << 16)
-        let length = buffer.withUnsafeMutableBufferPointer { zf_run_capture(&argv, $0.baseAddress, $0.count) }
-        guard length > 0 else { throw ValidationError("cannot run openssl speed") }
-        let output = String(decoding: buffer[..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let output = try runCapturing(["openssl", "speed", "-seconds", String(seconds), "rsa2048", "dsa2048"])
         func columns(_ prefix: String) throws -> (Double, Double) {
             guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else {
                 throw ValidationError("openssl speed printed no \(prefix) line")

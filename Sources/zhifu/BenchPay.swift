@@ -12,11 +12,15 @@ import ZhifuProtocol
 /// request, trade and payment in durable SQLite transactions, RSA2-signed response — against the
 /// RSA-sign bound measured in the same run (`openssl speed rsa2048` sign/s × cores), with latency
 /// percentiles. Requests are signed before the clock starts: what is timed is the gateway's work.
+/// The load comes from `wrk` (another process, Debian's package) or from AsyncHTTPClient inside
+/// this process (`--client builtin`); either way it shares the machine's cores with the gateway.
 struct PayBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pay")
-    @Option(help: "Requests to send.") var count = 4_000
-    @Option(help: "Requests in flight at once.") var concurrency = 32
+    @Option(help: "Signed requests to prepare (each with its own payment code).") var count = 4_000
+    @Option(help: "Connections (requests in flight at once).") var concurrency = 32
     @Option(help: "Seconds for the openssl speed reference.") var seconds = 3
+    @Option(help: "wrk (default) or builtin.") var client = "wrk"
+    @Option(help: "Seconds wrk runs; --count must outlast them.") var duration = 6
 
     func run() async throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -36,25 +40,62 @@ struct PayBench: AsyncParsableCommand {
 
         // Payment codes as the buyers' phones would show them, and the signed requests.
         let now = gateway.clock.now
-        var bodies: [String] = []
+        var codes: [String] = []
         for n in 0..<count {
             let code = PaymentCode(code: "28" + SecureRandom.digits(16), buyer: buyers[n % buyers.count], expiresAt: now.addingTimeInterval(3_600))
             try await gateway.store.insertPaymentCode(code)
-            var p = Parameters([("app_id", demo.appId), ("method", "alipay.trade.pay"), ("format", "JSON"), ("charset", "utf-8"),
-                                ("sign_type", "RSA2"), ("timestamp", configuration.calendar.timestamp(now)), ("version", "1.0"),
-                                ("biz_content", #"{"out_trade_no":"bench-\#(n)","scene":"bar_code","auth_code":"\#(code.code)","subject":"bench","total_amount":"0.01"}"#)])
-            p["sign"] = try signer.sign(Array(SignContent.openAPIRequest(p).utf8))
-            bodies.append(FormCoding.encode(p, charset: .utf8)!)
+            codes.append(code.code)
+        }
+        let timestamp = configuration.calendar.timestamp(now), appId = demo.appId, allCodes = codes
+        let bodies = try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
+            for part in 0..<cores {
+                group.addTask {
+                    try stride(from: part, to: allCodes.count, by: cores).map { n in
+                        var p = Parameters([("app_id", appId), ("method", "alipay.trade.pay"), ("format", "JSON"), ("charset", "utf-8"),
+                                            ("sign_type", "RSA2"), ("timestamp", timestamp), ("version", "1.0"),
+                                            ("biz_content", #"{"out_trade_no":"bench-\#(n)","scene":"bar_code","auth_code":"\#(allCodes[n])","subject":"bench","total_amount":"0.01"}"#)])
+                        p["sign"] = try signer.sign(Array(SignContent.openAPIRequest(p).utf8))
+                        return (n, FormCoding.encode(p, charset: .utf8)!)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }.sorted { $0.0 < $1.0 }.map(\.1)
         }
 
         let port = Mutex<Int?>(nil)
         let app = buildApplication(gateway: gateway, onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
         while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(20)) }
-        let url = "http://127.0.0.1:\(port.withLock { $0 }!)/gateway.do"
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let base = "http://127.0.0.1:\(port.withLock { $0 }!)"
+        let fundingTransfers = try await gateway.store.audit().transfers
 
-        let requests = bodies
+        let load = client == "builtin" ? try await builtinLoad(bodies, url: base + "/gateway.do")
+                                       : try wrkLoad(bodies, base: base, directory: directory)
+        let audit = try await gateway.store.audit()
+        let payments = audit.transfers - fundingTransfers
+        let rate = Double(payments) / load.seconds
+
+        print("alipay.trade.pay end to end over HTTP on SQLite (WAL, synchronous=FULL), load from \(client), \(concurrency) connections, \(cores) cores:")
+        print(String(format: "  gateway:   %7.0f payments/s  (%d payments committed in %.1f s)", rate, payments, load.seconds))
+        print("  latency:   \(load.latency)")
+        print(String(format: "  reference: openssl speed rsa2048 %.0f sign/s × %d cores = %.0f/s  → gateway at %.2fx of the RSA-sign bound (goal ≥ 0.5)",
+                     reference.rsaSign, cores, bound, rate / bound))
+        print("  audit: \(audit)")
+        server.cancel()
+        try await gateway.store.close()
+        guard load.failures == 0, audit.isBalanced else { throw ValidationError("\(load.failures) requests failed, or the ledger is unbalanced") }
+        guard client == "builtin" || payments < bodies.count else { throw ValidationError("all \(bodies.count) prepared requests were used: raise --count") }
+    }
+
+    struct Load {
+        var seconds: Double
+        var latency: String
+        var failures: Int
+    }
+
+    /// AsyncHTTPClient in this process, `concurrency` workers, until every request is answered.
+    func builtinLoad(_ bodies: [String], url: String) async throws -> Load {
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let next = Counter()
         let start = ContinuousClock.now
         let results = try await withThrowingTaskGroup(of: [(Double, Bool)].self) { group in
@@ -63,11 +104,11 @@ struct PayBench: AsyncParsableCommand {
                     var mine: [(Double, Bool)] = []
                     while true {
                         let n = next.value.add(1, ordering: .relaxed).oldValue
-                        guard n < requests.count else { return mine }
+                        guard n < bodies.count else { return mine }
                         var request = HTTPClientRequest(url: url)
                         request.method = .POST
                         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
-                        request.body = .bytes(ByteBuffer(string: requests[n]))
+                        request.body = .bytes(ByteBuffer(string: bodies[n]))
                         let sent = ContinuousClock.now
                         let response = try await http.execute(request, timeout: .seconds(30))
                         let body = String(buffer: try await response.body.collect(upTo: 64 * 1024))
@@ -77,24 +118,50 @@ struct PayBench: AsyncParsableCommand {
             }
             return try await group.reduce(into: []) { $0 += $1 }
         }
-        let elapsed = milliseconds(ContinuousClock.now - start) / 1000
-        let latencies = results.map(\.0).sorted()
-        let succeeded = results.filter(\.1).count
-        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        let rate = Double(results.count) / elapsed
-        let audit = try await gateway.store.audit()
-
-        print("alipay.trade.pay end to end over HTTP on SQLite (WAL, synchronous=FULL), \(count) requests, \(concurrency) in flight, \(cores) cores:")
-        print(String(format: "  gateway:   %7.0f requests/s  (%d answered 10000)", rate, succeeded))
-        print(String(format: "  latency:   p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms", percentile(0.5), percentile(0.9), percentile(0.99), latencies.last ?? 0))
-        print(String(format: "  reference: openssl speed rsa2048 %.0f sign/s × %d cores = %.0f/s  → gateway at %.2fx of the RSA-sign bound (goal ≥ 0.5)",
-                     reference.rsaSign, cores, bound, rate / bound))
-        print("  audit: \(audit)")
+        let seconds = milliseconds(ContinuousClock.now - start) / 1000
         try await http.shutdown()
-        server.cancel()
-        try await gateway.store.close()
-        guard succeeded == count, audit.isBalanced else { throw ValidationError("\(count - succeeded) payments failed or the ledger is unbalanced") }
+        let latencies = results.map(\.0).sorted()
+        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        return Load(seconds: seconds, latency: String(format: "p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms",
+                                                      percentile(0.5), percentile(0.9), percentile(0.99), latencies.last ?? 0),
+                    failures: results.filter { !$0.1 }.count)
     }
+
+    /// `wrk -t2 -c<concurrency> -d<duration>s --latency`, each thread taking every other prepared request.
+    func wrkLoad(_ bodies: [String], base: String, directory: String) throws -> Load {
+        let bodiesPath = directory + "/bodies.txt", scriptPath = directory + "/pay.lua"
+        try bodies.joined(separator: "\n").write(toFile: bodiesPath, atomically: true, encoding: .utf8)
+        try Self.wrkScript.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        let arguments = ["wrk", "-t2", "-c\(concurrency)", "-d\(duration)s", "--latency", "-s", scriptPath, base, "--", bodiesPath]
+        let output = try runCapturing(arguments)
+        let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet.whitespaces) }
+        func value(_ prefix: String) -> String {
+            lines.first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)).trimmingCharacters(in: CharacterSet.whitespaces) } ?? "?"
+        }
+        let errors = lines.first { $0.hasPrefix("Non-2xx") || $0.hasPrefix("Socket errors") }
+        return Load(seconds: Double(duration), latency: "p50 \(value("50%"))  p90 \(value("90%"))  p99 \(value("99%"))  (wrk)",
+                    failures: errors == nil ? 0 : 1)
+    }
+
+    /// Thread n of 2 sends prepared requests n, n+2, n+4, …; each is sent once.
+    static let wrkScript = """
+        local counter = 0
+        function setup(thread)
+          thread:set("id", counter)
+          counter = counter + 1
+        end
+        function init(args)
+          bodies = {}
+          for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
+          index = id + 1
+        end
+        function request()
+          local body = bodies[index]
+          index = index + 2
+          if body == nil then return wrk.format("GET", "/health") end
+          return wrk.format("POST", "/gateway.do", {["Content-Type"] = "application/x-www-form-urlencoded;charset=utf-8"}, body)
+        end
+        """
 }
 
 /// Hands out request numbers to the benchmark's workers.

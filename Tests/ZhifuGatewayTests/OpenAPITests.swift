@@ -89,6 +89,16 @@ import ZhifuProtocol
         }
     }
 
+    @Test func methodsTheMerchantHasNotSignedUpForAre40006() async throws {
+        let world = try await TestWorld.make(services: ["batch_trans_notify", "alipay.trade.query"])
+        try await world.app().test(.router) { client in
+            #expect(try await call(client, try request(world, method: "alipay.trade.query", biz: #"{"out_trade_no":"order-paid"}"#)).object["code"] == "10000")
+            let refused = try await call(client, try request(world, method: "alipay.trade.create", biz: #"{"out_trade_no":"x","total_amount":"1.00","subject":"s"}"#))
+            #expect(refused.object["code"] == "40006" && refused.object["sub_code"] == "isv.insufficient-isv-permissions")
+        }
+        #expect(try await world.gateway.store.trade(partner: UserId(TestWorld.partner)!, outTradeNo: "x") == nil)
+    }
+
     @Test func aSignatureByAnotherKeyIsInvalid() async throws {
         let world = try await TestWorld.make()
         try await world.app().test(.router) { client in

@@ -130,6 +130,30 @@ import ZhifuSDK
         }
     }
 
+    @Test func payingAClosedFinishedOrOwnTradeIsRefusedWithItsSubCode() async throws {
+        let world = try await TestWorld.make()
+        let clock = try #require(world.gateway.manualClock)
+        try await world.app().test(.router) { client in
+            let own = try await world.gateway.trades.issuePaymentCode(buyer: Self.seller)
+            let selfPay = try await api.call(client, try api.request(world, method: "alipay.trade.pay", biz: payBiz("self", code: own.code)))
+            #expect(selfPay.object["sub_code"] == "ACQ.BUYER_SELLER_EQUAL")
+
+            let first = try await world.gateway.trades.issuePaymentCode(buyer: Self.buyer)
+            #expect(try await api.call(client, try api.request(world, method: "alipay.trade.pay", biz: payBiz("later", code: first.code))).object["code"] == "10000")
+            let cancelled = try await api.call(client, try api.request(world, method: "alipay.trade.cancel", biz: #"{"out_trade_no":"later"}"#))
+            #expect(cancelled.object["action"] == "refund")
+            let afterCancel = try await world.gateway.trades.issuePaymentCode(buyer: Self.buyer)
+            #expect(try await api.call(client, try api.request(world, method: "alipay.trade.pay", biz: payBiz("later", code: afterCancel.code))).object["sub_code"] == "ACQ.TRADE_HAS_CLOSE")
+
+            let second = try await world.gateway.trades.issuePaymentCode(buyer: Self.buyer)
+            #expect(try await api.call(client, try api.request(world, method: "alipay.trade.pay", biz: payBiz("old", code: second.code))).object["code"] == "10000")
+            clock.advance(seconds: world.gateway.configuration.refundableDays * 86_400)
+            let third = try await world.gateway.trades.issuePaymentCode(buyer: Self.buyer)
+            #expect(try await api.call(client, try api.request(world, method: "alipay.trade.pay", biz: payBiz("old", code: third.code))).object["sub_code"] == "ACQ.TRADE_HAS_FINISHED")
+        }
+        #expect(try await world.gateway.store.audit().isBalanced)
+    }
+
     // MARK: Notifications
 
     @Test func paymentAndRefundQueueSignedTradeStatusSyncNotifications() async throws {
@@ -451,5 +475,18 @@ import ZhifuSDK
             #expect(direct.object["sub_code"] == "ACQ.TRADE_NOT_EXIST")
         }
         #expect(try await world.gateway.store.trade(partner: UserId(other)!, outTradeNo: "isv-1")?.details.authAppId == TestWorld.appId)
+    }
+
+    @Test func aTokenForAMerchantWithoutTheMethodIsInsufficientUserPermissions() async throws {
+        let other = "2088200000000078"
+        let world = try await TestWorld.make(
+            extraAccounts: #",{"userId": "\#(other)", "logonId": "shop2@zhifu.test", "name": "小店二"}"#,
+            extraMerchants: #",{"partner": "\#(other)", "md5Key": "\#(TestWorld.md5Key)", "services": ["alipay.trade.query"]}"#,
+            extraFixtures: #","appAuthTokens": [{"token": "201510BBaabdb44d8fd04607abf8d5931ec75D85", "appId": "\#(TestWorld.appId)", "partner": "\#(other)"}]"#)
+        try await world.app().test(.router) { client in
+            let refused = try await api.call(client, try api.request(world, method: "alipay.trade.create", biz: #"{"out_trade_no":"isv-2","total_amount":"1.00","subject":"s"}"#,
+                                                                     overrides: [("app_auth_token", "201510BBaabdb44d8fd04607abf8d5931ec75D85")]))
+            #expect(refused.object["code"] == "40006" && refused.object["sub_code"] == "isv.insufficient-user-permissions")
+        }
     }
 }

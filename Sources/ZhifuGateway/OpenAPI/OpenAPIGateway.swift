@@ -60,7 +60,7 @@ protocol OpenAPIPageMethod: Sendable {
 /// Common parameters are read from the query and the body alike (the official Python SDK puts them
 /// in the query and `biz_content` in the body). Checks, in order: charset, method and app_id
 /// present, method known, format, sign_type, sign, timestamp, version, app, the app's key for the
-/// sign type, signature, app_auth_token, biz_content.
+/// sign type, signature, the merchant's permission for the method (40006), app_auth_token, biz_content.
 struct OpenAPIGateway: Sendable {
     let gateway: Gateway
 
@@ -134,9 +134,16 @@ struct OpenAPIGateway: Sendable {
             throw OpenAPIError.isvMissingSignatureConfig
         }
         guard SignContent.isValid(signature, for: p, charset: charset, verifier: verifier, content: SignContent.openAPIRequest) else { throw OpenAPIError.isvInvalidSignature }
+        // The merchant's `services` list (fixtures) names the methods it signed up for, as for MAPI.
+        guard let merchant = try await gateway.store.merchant(partner: app.partner), merchant.allows(service: method) else {
+            throw OpenAPIError.isvInsufficientIsvPermissions
+        }
         guard let token = p.nonEmpty("app_auth_token") else { return (app, app.partner) }
         guard token.utf8.count <= 40, let grant = try await gateway.store.appAuthToken(token), grant.appId == app.appId else {
             throw OpenAPIError.aopInvalidAppAuthToken
+        }
+        guard let principal = try await gateway.store.merchant(partner: grant.partner), principal.allows(service: method) else {
+            throw OpenAPIError.isvInsufficientUserPermissions
         }
         return (app, grant.partner)
     }
