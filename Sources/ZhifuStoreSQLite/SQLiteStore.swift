@@ -266,14 +266,14 @@ public final class SQLiteStore: Store {
 
     public func account(userId: UserId) async throws -> Account? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM accounts WHERE user_id = ?", arguments: [userId.rawValue])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.accountColumns) FROM accounts WHERE user_id = ?"), arguments: [userId.rawValue])
                 .flatMap(Self.account)
         }
     }
 
     public func account(logonId: String) async throws -> Account? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM accounts WHERE logon_id = ?", arguments: [logonId])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.accountColumns) FROM accounts WHERE logon_id = ?"), arguments: [logonId])
                 .flatMap(Self.account)
         }
     }
@@ -301,7 +301,7 @@ public final class SQLiteStore: Store {
 
     public func merchant(partner: UserId) async throws -> Merchant? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT md5_key, rsa_public_key, dsa_public_key, services FROM merchants WHERE partner = ?",
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT md5_key, rsa_public_key, dsa_public_key, services FROM merchants WHERE partner = ?"),
                                              arguments: [partner.rawValue]) else { return nil }
             let services: String = row[3]
             return Merchant(partner: partner, md5Key: row[0], rsaPublicKey: row[1], dsaPublicKey: row[2],
@@ -320,7 +320,7 @@ public final class SQLiteStore: Store {
 
     public func app(appId: String) async throws -> App? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT partner, public_key, sign_type FROM apps WHERE app_id = ?", arguments: [appId]),
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT partner, public_key, sign_type FROM apps WHERE app_id = ?"), arguments: [appId]),
                   let partner = UserId(row[0]), let signType = SignType(rawValue: row[2]) else { return nil }
             return App(appId: appId, partner: partner, publicKey: row[1], signType: signType)
         }
@@ -377,8 +377,8 @@ public final class SQLiteStore: Store {
                     guard db.changesCount == 1 else { return .stale }
                 }
                 if let (code, time) = update.paymentCode {
-                    try db.execute(sql: "UPDATE payment_codes SET used_at = ? WHERE code = ? AND used_at IS NULL AND expires_at > ?",
-                                   arguments: [Self.milliseconds(time), code, Self.milliseconds(time)])
+                    try db.cachedStatement(sql: "UPDATE payment_codes SET used_at = ? WHERE code = ? AND used_at IS NULL AND expires_at > ?")
+                        .execute(arguments: [Self.milliseconds(time), code, Self.milliseconds(time)])
                     // Throwing rolls the whole transaction back, trade change included.
                     if db.changesCount != 1 { throw Refused(change: .paymentCodeUnusable) }
                 }
@@ -415,7 +415,7 @@ public final class SQLiteStore: Store {
 
     public func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT amount, reason, created_at FROM trade_refunds WHERE trade_no = ? AND out_request_no = ?",
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT amount, reason, created_at FROM trade_refunds WHERE trade_no = ? AND out_request_no = ?"),
                              arguments: [tradeNo, outRequestNo]).map {
                 TradeRefund(tradeNo: tradeNo, outRequestNo: outRequestNo, amount: Amount(fen: $0[0]), reason: $0[1], createdAt: Self.date($0[2]))
             }
@@ -433,7 +433,7 @@ public final class SQLiteStore: Store {
 
     public func paymentCode(_ code: String) async throws -> PaymentCode? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT user_id, expires_at, used_at FROM payment_codes WHERE code = ?", arguments: [code]),
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT user_id, expires_at, used_at FROM payment_codes WHERE code = ?"), arguments: [code]),
                   let buyer = UserId(row[0]) else { return nil }
             let usedAt: Int64? = row[2]
             return PaymentCode(code: code, buyer: buyer, expiresAt: Self.date(row[1]), usedAt: usedAt.map(Self.date))
