@@ -150,11 +150,9 @@ public struct TradeService: Sendable {
     /// `alipay.trade.pay`: creates the trade and pays it with the payment code. A new order is
     /// inserted already paid, in one transaction; an order that exists is paid (or refused) as it
     /// stands. A refused payment leaves the trade waiting, as Alipay does, for the merchant to cancel.
+    /// The common case — a new order — costs one transaction and no lookup of the order: a taken
+    /// out_trade_no shows up as a refused insert, and the order that exists is judged instead.
     public func createAndPay(_ draft: TradeDraft, buyer: UserId, paymentCode: String) async throws -> Trade {
-        if let existing = try await store.trade(partner: draft.partner, outTradeNo: draft.outTradeNo) {
-            guard existing.fingerprint == draft.fingerprint else { throw TradeFailure.contextInconsistent }
-            return try await pay(existing, buyer: buyer, paymentCode: paymentCode)
-        }
         let trade = newTrade(draft)
         do {
             var update = try await paying(trade, buyer: buyer, paymentCode: paymentCode)
@@ -163,8 +161,9 @@ public struct TradeService: Sendable {
         } catch is StaleTrade {
             return try await pay(raced(draft), buyer: buyer, paymentCode: paymentCode)
         } catch let failure as TradeFailure {
-            if try await store.insertTrade(trade) == false { _ = try await raced(draft) }
-            throw failure
+            // Refused before anything was stored: the new order stays waiting; an existing one is judged as it stands.
+            if try await store.insertTrade(trade) { throw failure }
+            return try await pay(raced(draft), buyer: buyer, paymentCode: paymentCode)
         }
     }
 

@@ -19,6 +19,9 @@ public struct Gateway: Sendable {
     public let dsaPrivateKey: PrivateKey
     /// What a first start created, to print; `nil` when fixtures were given or demo data existed.
     public let demo: DemoData?
+    /// OpenAPI apps and merchants as this node last read them (one second at most).
+    let apps = ConfigCache<String, App>(ttl: .seconds(1))
+    let merchants = ConfigCache<UserId, Merchant>(ttl: .seconds(1))
 
     /// Opens the store, migrates it, loads fixtures (or creates demo data on a first start) and
     /// loads or creates the gateway key.
