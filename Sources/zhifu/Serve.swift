@@ -70,6 +70,7 @@ struct Serve: AsyncParsableCommand {
         }
         say("Zhifu gateway  \(configuration.baseURL)/gateway.do")
         say("Health         \(configuration.baseURL)/health")
+        say("Buyer page     \(configuration.publicURL)/buyer (payment codes; scan a qr_code to pay it)")
         say("Store          \(configuration.databaseURL == nil ? "SQLite \(dataDir)/zhifu.sqlite" : "PostgreSQL")")
         say("Clock          \(mode.rawValue)\(mode == .manual ? " (GET /sandbox/clock, POST /sandbox/clock/advance?seconds=N)" : "")")
         let app = buildApplication(gateway: gateway, notifier: Notifier(gateway: gateway), logger: logger)
