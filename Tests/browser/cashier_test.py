@@ -25,7 +25,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
-import alipay_sdk_python_test as interop  # noqa: E402  (patches WebUtils for URLs with ports)
+import alipay_sdk_python_test  # noqa: E402,F401  (patches WebUtils for URLs with ports)
+from helpers import bare_key  # noqa: E402
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig  # noqa: E402
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient  # noqa: E402
 from alipay.aop.api.request.AlipayTradePagePayRequest import AlipayTradePagePayRequest  # noqa: E402
@@ -42,8 +43,8 @@ def sdk_client():
     config = AlipayClientConfig()
     config.server_url = GATEWAY + "/gateway.do"
     config.app_id = "2021000000000301"
-    config.app_private_key = interop.bare_key(os.environ["APP_PRIVATE_KEY"])
-    config.alipay_public_key = interop.bare_key(os.environ["GATEWAY_PUBLIC_KEY"])
+    config.app_private_key = bare_key(os.environ["APP_PRIVATE_KEY"])
+    config.alipay_public_key = bare_key(os.environ["GATEWAY_PUBLIC_KEY"])
     return config, DefaultAlipayClient(alipay_client_config=config)
 
 

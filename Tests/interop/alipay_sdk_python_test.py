@@ -8,7 +8,6 @@ verified with the SDK's own verify_with_rsa. The buyer's payment code is read of
 Environment: GATEWAY (base URL), APP_PRIVATE_KEY and GATEWAY_PUBLIC_KEY (PEM file paths).
 Run by scripts/test.
 """
-import http.cookiejar
 import http.server
 import json
 import os
@@ -39,6 +38,9 @@ from alipay.aop.api.request.AlipayTradeRefundRequest import AlipayTradeRefundReq
 from alipay.aop.api.util import WebUtils
 from alipay.aop.api.util.SignatureUtils import get_sign_content, verify_with_rsa
 
+sys.path.insert(0, os.path.dirname(__file__))
+from helpers import NotifySink, bare_key, payment_code  # noqa: E402
+
 
 def get_http_connection(url, query_string, timeout):
     """The SDK's own version drops the port (`url += port` on an int); this one keeps it."""
@@ -48,35 +50,6 @@ def get_http_connection(url, query_string, timeout):
 
 
 WebUtils.get_http_connection = get_http_connection
-
-
-def bare_key(path):
-    return "".join(line.strip() for line in open(path) if not line.startswith("-----"))
-
-
-def payment_code(gateway, account, password):
-    """What a buyer shows the cashier: log in on the buyer page and read the current code."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    form = urllib.parse.urlencode({"account": account, "password": password}).encode()
-    page = opener.open(gateway + "/buyer", data=form, timeout=10).read().decode("utf-8")
-    match = re.search(r'id="payment-code"[^>]*>(\d+)<', page)
-    assert match, page
-    return match.group(1)
-
-
-class NotifySink(http.server.BaseHTTPRequestHandler):
-    """A merchant's notify_url: keeps every form it receives and answers `success`."""
-    received = []
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
-        NotifySink.received.append(dict(urllib.parse.parse_qsl(body, keep_blank_values=True)))
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"success")
-
-    def log_message(self, *args):
-        pass
 
 
 def main():
