@@ -20,6 +20,16 @@ public enum TradeFailure: String, Error, Sendable, CaseIterable {
     case totalFeeExceed = "ACQ.TOTAL_FEE_EXCEED"
     case systemError = "ACQ.SYSTEM_ERROR"
 
+    /// Why a trade in `status` cannot be paid, or `nil` when it can (WAIT_BUYER_PAY).
+    public static func unpayable(_ status: TradeStatus) -> TradeFailure? {
+        switch status {
+        case .waitBuyerPay: nil
+        case .tradeSuccess: .tradeHasSuccess
+        case .tradeFinished: .tradeHasFinished
+        case .tradeClosed: .tradeHasClose
+        }
+    }
+
     public var message: String {
         switch self {
         case .tradeNotExist: "交易不存在"
@@ -195,12 +205,7 @@ public struct TradeService: Sendable {
 
     /// The change that pays a waiting trade from the buyer's balance.
     private func paying(_ trade: Trade, buyer: UserId, paymentCode: String?) async throws -> TradeUpdate {
-        switch trade.status {
-        case .waitBuyerPay: break
-        case .tradeSuccess: throw TradeFailure.tradeHasSuccess
-        case .tradeFinished: throw TradeFailure.tradeHasFinished
-        case .tradeClosed: throw TradeFailure.tradeHasClose
-        }
+        if let failure = TradeFailure.unpayable(trade.status) { throw failure }
         if let expected = trade.buyer, expected != buyer { throw TradeFailure.paymentAuthCodeInvalid }
         guard buyer != trade.partner else { throw TradeFailure.buyerSellerEqual }
         guard let account = try await store.account(userId: buyer), account.kind == .user else { throw TradeFailure.paymentAuthCodeInvalid }

@@ -2,13 +2,15 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import ZhifuCore
 import ZhifuProtocol
 
 /// Builds the Hummingbird application; shared by `zhifu serve` and the tests.
-/// `notifier` runs beside the server (pass `nil` in tests that drive delivery themselves).
+/// `services` run beside the server: `zhifu serve` passes the notifier and the trade clock; tests
+/// that drive delivery and time themselves pass none.
 /// `onServerRunning` is told the channel once the server listens (benchmarks read the port from it).
-public func buildApplication(gateway: Gateway, notifier: Notifier? = nil, logger: Logger = Logger(label: "zhifu"),
+public func buildApplication(gateway: Gateway, services: [any Service] = [], logger: Logger = Logger(label: "zhifu"),
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
     let router = Router()
     router.get("/health") { _, _ in
@@ -16,7 +18,7 @@ public func buildApplication(gateway: Gateway, notifier: Notifier? = nil, logger
     }
     SandboxRoutes(gateway: gateway).register(on: router)
     let mapi = MAPIGateway(gateway: gateway)
-    let openAPI = OpenAPIGateway(gateway: gateway)
+    let openAPI = OpenAPIGateway(gateway: gateway, logger: logger)
     // One URL, two protocols: `service=` is MAPI; without it, `method=` or `app_id=` is OpenAPI.
     let gatewayHandler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
         var request = request
@@ -43,7 +45,7 @@ public func buildApplication(gateway: Gateway, notifier: Notifier? = nil, logger
     return Application(
         router: router,
         configuration: .init(address: .hostname(gateway.configuration.host, port: gateway.configuration.port), serverName: "Zhifu"),
-        services: notifier.map { [$0, TradeClock(gateway: gateway, logger: logger)] } ?? [],
+        services: services,
         onServerRunning: onServerRunning,
         logger: logger
     )

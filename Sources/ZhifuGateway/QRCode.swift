@@ -293,7 +293,8 @@ struct QRCode {
         }
         let dark = modules.reduce(0) { $0 + $1.filter { $0 }.count }
         let total = size * size
-        result += (abs(dark * 20 - total * 10) + total - 1) / total - 1 > 0 ? ((abs(dark * 20 - total * 10) + total - 1) / total - 1) * 10 : 0
+        // Ten points for every 5 % the dark share strays from half.
+        result += max(0, (abs(dark * 20 - total * 10) + total - 1) / total - 1) * 10
         return result
     }
 }

@@ -5,12 +5,16 @@ import ZhifuCore
 /// Closes unpaid trades past their timeout_express and finishes trades past the refund period,
 /// on the gateway clock, so that merchants are notified without asking. Requests apply the same
 /// rules to the trade they touch, so nothing depends on this running on time.
-struct TradeClock: Service {
+public struct TradeClock: Service {
     let gateway: Gateway
     let logger: Logger
-    var intervalMilliseconds: Int64 = 1_000
+    let intervalMilliseconds: Int64
 
-    func run() async throws {
+    public init(gateway: Gateway, logger: Logger = Logger(label: "zhifu.trades"), intervalMilliseconds: Int64 = 1_000) {
+        self.gateway = gateway; self.logger = logger; self.intervalMilliseconds = intervalMilliseconds
+    }
+
+    public func run() async throws {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {

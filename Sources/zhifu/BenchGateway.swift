@@ -22,13 +22,9 @@ struct BatchBench: AsyncParsableCommand {
     @Option(help: "Batches to time.") var runs = 10
 
     func run() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-bench-\(UUID().uuidString)").path
+        let (gateway, demo, directory) = try await openBenchGateway()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = GatewayConfiguration()
-        configuration.dataDirectory = directory
-        configuration.port = 0
-        let gateway = try await Gateway.open(configuration)
-        let demo = try require(gateway.demo)
+        let configuration = gateway.configuration
         let merchant = try require(try await gateway.store.merchant(partner: demo.merchant.userId))
         let payee = demo.people[2]
         let service = gateway.batchTrans
@@ -75,6 +71,17 @@ extension Optional {
 
 func require<T>(_ value: T?, _ message: String = "missing value") throws -> T { try value.orThrow(message) }
 
+/// A gateway on a fresh SQLite file in a temporary directory, with demo data: what the gateway
+/// benchmarks run on. The caller removes the directory.
+func openBenchGateway() async throws -> (Gateway, DemoData, directory: String) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-bench-\(UUID().uuidString)").path
+    var configuration = GatewayConfiguration()
+    configuration.dataDirectory = directory
+    configuration.port = 0
+    let gateway = try await Gateway.open(configuration)
+    return (gateway, try require(gateway.demo), directory)
+}
+
 /// `zhifu bench notify`: notifications delivered per second to a local sink that answers
 /// `success`, against the same HTTP client posting bare forms to the same sink in the same run.
 struct NotifyBench: AsyncParsableCommand {
@@ -92,12 +99,8 @@ struct NotifyBench: AsyncParsableCommand {
         while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(20)) }
         let url = "http://127.0.0.1:\(port.withLock { $0 }!)/notify"
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-bench-\(UUID().uuidString)").path
+        let (gateway, demo, directory) = try await openBenchGateway()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = GatewayConfiguration()
-        configuration.dataDirectory = directory
-        let gateway = try await Gateway.open(configuration)
-        let demo = try require(gateway.demo)
         let now = gateway.clock.now
         let notifications = (0..<count).map { n in
             OutboxNotification(notifyId: Hex.lowercase(SecureRandom.bytes(16)), partner: demo.merchant.userId, notifyURL: url,

@@ -27,13 +27,9 @@ struct PayBench: AsyncParsableCommand {
         let reference = try OpenSSLSpeed.measure(seconds: seconds)
         let bound = reference.rsaSign * Double(cores)
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-bench-\(UUID().uuidString)").path
+        let (gateway, demo, directory) = try await openBenchGateway()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = GatewayConfiguration()
-        configuration.dataDirectory = directory
-        configuration.port = 0
-        let gateway = try await Gateway.open(configuration)
-        let demo = try require(gateway.demo)
+        let configuration = gateway.configuration
         let appKey = try PrivateKey(text: String(contentsOfFile: try require(demo.keyFiles["app_private.pem"]), encoding: .utf8))
         let signer = try RSASigner(key: appKey, signType: .rsa2)
         let buyers = demo.people.filter { $0.balance.fen > 0 }.map(\.userId)

@@ -73,7 +73,7 @@ struct Serve: AsyncParsableCommand {
         say("Buyer page     \(configuration.publicURL)/buyer (payment codes; scan a qr_code to pay it)")
         say("Store          \(configuration.databaseURL == nil ? "SQLite \(dataDir)/zhifu.sqlite" : "PostgreSQL")")
         say("Clock          \(mode.rawValue)\(mode == .manual ? " (GET /sandbox/clock, POST /sandbox/clock/advance?seconds=N)" : "")")
-        let app = buildApplication(gateway: gateway, notifier: Notifier(gateway: gateway), logger: logger)
+        let app = buildApplication(gateway: gateway, services: [Notifier(gateway: gateway), TradeClock(gateway: gateway, logger: logger)], logger: logger)
         try await app.runService()
         try await gateway.store.close()
     }

@@ -18,11 +18,12 @@ import sys
 import threading
 import urllib.parse
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+
+sys.path.insert(0, os.path.dirname(__file__))
+from browser import chromium  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
 import alipay_sdk_python_test  # noqa: E402,F401  (patches WebUtils for URLs with ports)
@@ -95,11 +96,7 @@ def main():
                            "total_amount": "30.00", "subject": "浏览器 <下单>"}
     Shop.form = "<html><head><meta charset='utf-8'></head><body>" + client.page_execute(request) + "</body></html>"
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,900"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = chromium()
     try:
         # 1. page.pay: shop → gateway → cashier → return_url.
         driver.get(shop_url + "/pay")

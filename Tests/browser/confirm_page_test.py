@@ -10,11 +10,12 @@ import os
 import sys
 import urllib.parse
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+
+sys.path.insert(0, os.path.dirname(__file__))
+from browser import chromium  # noqa: E402
 
 GATEWAY = os.environ["GATEWAY"]
 ARTIFACTS = os.environ.get("ARTIFACTS", "test-artifacts")
@@ -38,11 +39,7 @@ def main():
         "detail_data": "01^anime11@alitest.com^anime1^44.44^ATS批量代发到账户1|02^anime22@alitest.com^anime2^55.55^ATS批量代发到账户2",
     })
     os.makedirs(ARTIFACTS, exist_ok=True)
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,900"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = chromium()
     try:
         driver.get(url)
         assert driver.find_element(By.TAG_NAME, "h1").text == "确认批量付款信息", driver.page_source[:500]

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import ZhifuCore
 import ZhifuProtocol
 
@@ -63,6 +64,7 @@ protocol OpenAPIPageMethod: Sendable {
 /// sign type, signature, the merchant's permission for the method (40006), app_auth_token, biz_content.
 struct OpenAPIGateway: Sendable {
     let gateway: Gateway
+    let logger: Logger
 
     static let methods: [String: any OpenAPIMethod] = {
         let all: [any OpenAPIMethod] = [
@@ -106,6 +108,7 @@ struct OpenAPIGateway: Sendable {
             case let error as TradeFailure: .business(error.rawValue, error.message)
             default: .aopUnknowError
             }
+            if failure == .aopUnknowError { logger.error("\(method ?? "OpenAPI request") failed: \(error)") }
             if let method, Self.pageMethods[method] != nil {
                 return HTML.openAPIErrorPage(failure)
             }

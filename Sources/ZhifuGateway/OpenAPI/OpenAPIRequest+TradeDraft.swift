@@ -86,7 +86,7 @@ extension OpenAPIRequest {
             gregorian.timeZone = calendar.timeZone
             return gregorian.date(byAdding: .day, value: 1, to: gregorian.startOfDay(for: now))!
         }
-        guard let unit = text.last, let count = Int64(text.dropLast()), text.dropLast().allSatisfy(\.isASCII) else {
+        guard let unit = text.last, text.dropLast().allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int64(text.dropLast()) else {
             throw OpenAPIError.invalidParameter("timeout_express")
         }
         let seconds: Int64? = switch unit {

@@ -11,7 +11,7 @@ struct TradePrecreate: OpenAPIMethod {
     func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
         let draft = try await request.tradeDraft(gateway: gateway, productCode: "FACE_TO_FACE_PAYMENT", defaultTimeoutSeconds: Self.defaultTimeoutSeconds)
         let trade = try await gateway.trades.create(draft)
-        guard trade.status == .waitBuyerPay else { throw TradeFailure.tradeHasSuccess }
+        if let failure = TradeFailure.unpayable(trade.status) { throw failure }
         return [("out_trade_no", .string(trade.outTradeNo)), ("qr_code", .string(Cashier.qrCodeURL(trade, gateway: gateway)))]
     }
 }
