@@ -22,9 +22,11 @@ public struct BatchTransService: Sendable {
     let store: any Store
     let clock: any Clock
     let calendar: BusinessCalendar
+    let passwords: PaymentPasswordCheck
 
-    public init(store: any Store, clock: any Clock, calendar: BusinessCalendar) {
+    public init(store: any Store, clock: any Clock, calendar: BusinessCalendar, kdf: PasswordKDF) {
         self.store = store; self.clock = clock; self.calendar = calendar
+        passwords = PaymentPasswordCheck(store: store, kdf: kdf)
     }
 
     /// The business parameters, in a fixed order, whose hash identifies a batch's content.
@@ -119,9 +121,10 @@ public struct BatchTransService: Sendable {
         guard let account = try await store.account(logonId: logonId), account.userId == batch.payer else {
             return .failed(MAPIFailure(.accountNotConsistent, "enter the paying account's logon id"))
         }
-        switch try await PaymentPasswordCheck(store: store).verify(account, password: password) {
+        switch try await passwords.verify(account, password: password) {
         case .blocked: return .failed(MAPIFailure(.userBlockStatus))
         case .wrong(let remaining): return .failed(MAPIFailure(.userPassError, "\(remaining) tries left"))
+        case .busy: return .failed(MAPIFailure(.systemError, "too many password checks at once; try again"))
         case .accepted: break
         }
         guard try await store.markBatchProcessing(id: batch.id) else { return .failed(MAPIFailure(.userConfirmSucc)) }

@@ -188,10 +188,16 @@ public struct TradeDetails: Sendable, Equatable, Codable {
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
-    public init(json: String) {
+    /// A stored document that does not decode is an error: read as a default, a refunded trade
+    /// would look refundable again.
+    public init(json: String) throws {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .millisecondsSince1970
-        self = (try? decoder.decode(TradeDetails.self, from: Data(json.utf8))) ?? TradeDetails()
+        do {
+            self = try decoder.decode(TradeDetails.self, from: Data(json.utf8))
+        } catch {
+            throw StoreError.corrupt("trade details: \(error)")
+        }
     }
 }
 

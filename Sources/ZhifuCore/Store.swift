@@ -7,6 +7,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicate(String)
     /// A row the operation needs does not exist.
     case notFound(String)
+    /// A stored row does not decode (an unknown status, a malformed document): never read as a default.
+    case corrupt(String)
     /// A schema constraint refused the change (CHECK, NOT NULL, FOREIGN KEY).
     case constraint(String)
     /// The database could not be reached or answered with an error.
@@ -16,6 +18,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .duplicate(let what): "duplicate \(what)"
         case .notFound(let what): "\(what) not found"
+        case .corrupt(let what): "corrupt row: \(what)"
         case .constraint(let what): "constraint violated: \(what)"
         case .database(let what): "database error: \(what)"
         }
@@ -73,8 +76,14 @@ public protocol Store: Sendable {
     func insertAccount(_ account: Account) async throws -> Bool
     func account(userId: UserId) async throws -> Account?
     func account(logonId: String) async throws -> Account?
-    /// Records the outcome of a payment-password attempt: status and failed-attempt counter.
-    func updateAccountSecurity(userId: UserId, status: AccountStatus, failedPasswordAttempts: Int) async throws
+    /// Counts a wrong payment password and blocks the account when the count reaches `blockAt`,
+    /// in one statement; returns the new count and status.
+    func recordWrongPassword(userId: UserId, blockAt: Int) async throws -> (failedAttempts: Int, status: AccountStatus)
+    /// A right payment password: resets the count of a normal account (never unblocks one);
+    /// returns the account's status.
+    func recordRightPassword(userId: UserId) async throws -> AccountStatus
+    /// An operator's block or unblock; unblocking also clears the count.
+    func setAccountStatus(userId: UserId, _ status: AccountStatus) async throws
 
     // MARK: Merchants and apps
     func upsertMerchant(_ merchant: Merchant) async throws

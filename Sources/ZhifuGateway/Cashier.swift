@@ -118,10 +118,11 @@ struct Cashier: Sendable {
         guard logonId.count <= 100, password.count <= 64, let account = try await gateway.store.account(logonId: logonId), account.kind == .user else {
             return try await page(tradeNo: tradeNo, prefill: logonId, error: "账户名或支付密码不正确")
         }
-        switch try await PaymentPasswordCheck(store: gateway.store).verify(account, password: password) {
+        switch try await gateway.passwords.verify(account, password: password) {
         case .accepted: break
         case .wrong(let remaining): return try await page(tradeNo: tradeNo, prefill: logonId, error: "账户名或支付密码不正确，还可以再试\(remaining)次")
         case .blocked: return try await page(tradeNo: tradeNo, prefill: logonId, error: "账户已被锁定")
+        case .busy: return try await page(tradeNo: tradeNo, prefill: logonId, error: "系统繁忙，请稍后再试")
         }
         let paid: Trade
         do {
@@ -175,13 +176,14 @@ struct Cashier: Sendable {
         guard logonId.count <= 100, password.count <= 64, let account = try await gateway.store.account(logonId: logonId), account.kind == .user else {
             return Self.loginPage(error: "账户名或支付密码不正确")
         }
-        switch try await PaymentPasswordCheck(store: gateway.store).verify(account, password: password) {
+        switch try await gateway.passwords.verify(account, password: password) {
         case .accepted:
             var response = Response(status: .seeOther, headers: [.location: "/buyer"])
             response.headers[.setCookie] = "\(Self.sessionCookie)=\(sessionValue(account.userId)); Path=/; Max-Age=\(Self.sessionSeconds); HttpOnly; SameSite=Lax"
             return response
         case .wrong(let remaining): return Self.loginPage(error: "账户名或支付密码不正确，还可以再试\(remaining)次")
         case .blocked: return Self.loginPage(error: "账户已被锁定")
+        case .busy: return Self.loginPage(error: "系统繁忙，请稍后再试")
         }
     }
 

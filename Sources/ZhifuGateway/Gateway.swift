@@ -17,6 +17,8 @@ public struct Gateway: Sendable {
     public let privateKey: PrivateKey
     /// The DSA key that signs notifications of DSA-signed requests.
     public let dsaPrivateKey: PrivateKey
+    /// This gateway's share of the payment-password KDF threads.
+    let passwordKDF: PasswordKDF
     /// What a first start created, to print; `nil` when fixtures were given or demo data existed.
     public let demo: DemoData?
     /// OpenAPI apps and merchants as this node last read them (one second at most).
@@ -58,7 +60,9 @@ public struct Gateway: Sendable {
             try DemoData.writeFile(dsaPrivateKey.publicKey.pemRepresentation, to: configuration.dataDirectory + "/keys/gateway_dsa_public.pem")
         }
         let gateway = Gateway(configuration: configuration, store: store, clock: clock, manualClock: manualClock, privateKey: privateKey,
-                              dsaPrivateKey: dsaPrivateKey, demo: demo)
+                              dsaPrivateKey: dsaPrivateKey,
+                              passwordKDF: PasswordKDF(maximumWaiting: configuration.passwordChecksWaiting, runsInline: configuration.passwordKDFInline),
+                              demo: demo)
         let resumed = try await gateway.batchTrans.resume()
         if resumed > 0 { logger.notice("finished \(resumed) batch(es) a previous run left processing") }
         return gateway
@@ -69,8 +73,10 @@ public struct Gateway: Sendable {
     }
 
     public var batchTrans: BatchTransService {
-        BatchTransService(store: store, clock: clock, calendar: configuration.calendar)
+        BatchTransService(store: store, clock: clock, calendar: configuration.calendar, kdf: passwordKDF)
     }
+
+    public var passwords: PaymentPasswordCheck { PaymentPasswordCheck(store: store, kdf: passwordKDF) }
 
     /// MD5 with the partner's key; RSA and DSA with the gateway's own keys.
     func notificationSigner(_ notification: OutboxNotification, md5Key: String?) throws -> any Signer {

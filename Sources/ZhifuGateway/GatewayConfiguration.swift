@@ -32,6 +32,11 @@ public struct GatewayConfiguration: Sendable {
         "JPY": ExchangeRate("0.0480")!, "SGD": ExchangeRate("5.3000")!, "AUD": ExchangeRate("4.7000")!, "CAD": ExchangeRate("5.2000")!,
     ]
 
+    /// Payment-password checks waiting for the KDF threads before new ones are refused as busy.
+    public var passwordChecksWaiting: Int = 64
+    /// Benchmarks only: run the KDF on the request's own thread (the behaviour before the pool).
+    public var passwordKDFInline: Bool = false
+
     public init() {}
 
     /// The address merchants are told to use, e.g. `http://127.0.0.1:8080`.

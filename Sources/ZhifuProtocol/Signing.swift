@@ -181,19 +181,32 @@ public enum SecureRandom {
 
     /// `count` decimal digits, e.g. for trade numbers.
     public static func digits(_ count: Int) -> String {
-        String(decoding: bytes(count).map { UInt8(ascii: "0") + $0 % 10 }, as: UTF8.self)
+        characters(count, from: Array("0123456789".utf8))
     }
 
     /// `count` characters from [0-9a-z], e.g. for MD5 keys and tokens.
     public static func alphanumeric(_ count: Int) -> String {
-        let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+        characters(count, from: Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8))
+    }
+
+    /// Uniform over `alphabet`: random bytes that would favour its first symbols are drawn again.
+    static func characters(_ count: Int, from alphabet: [UInt8]) -> String {
         var output: [UInt8] = []
+        output.reserveCapacity(count)
         while output.count < count {
-            for byte in bytes(count * 2) where byte < 252 && output.count < count {
-                output.append(alphabet[Int(byte) % 36])
+            for byte in bytes(count * 2) where output.count < count {
+                if let index = symbolIndex(byte, alphabetSize: alphabet.count) { output.append(alphabet[index]) }
             }
         }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The symbol a random byte stands for, or `nil` for the bytes above the largest multiple of
+    /// `alphabetSize` (taking them modulo the size would make the low symbols likelier).
+    public static func symbolIndex(_ byte: UInt8, alphabetSize: Int) -> Int? {
+        precondition((1...256).contains(alphabetSize))
+        let usable = 256 - 256 % alphabetSize
+        return Int(byte) < usable ? Int(byte) % alphabetSize : nil
     }
 }
 

@@ -539,10 +539,39 @@ public final class PostgresStore: Store {
         }
     }
 
-    public func updateAccountSecurity(userId: UserId, status: AccountStatus, failedPasswordAttempts: Int) async throws {
+    public func recordWrongPassword(userId: UserId, blockAt: Int) async throws -> (failedAttempts: Int, status: AccountStatus) {
         try await mapped {
             let rows = try await query("""
-                UPDATE accounts SET status = \(status.rawValue), failed_password_attempts = \(Int32(failedPasswordAttempts))
+                UPDATE accounts SET failed_password_attempts = failed_password_attempts + 1,
+                  status = CASE WHEN failed_password_attempts + 1 >= \(Int32(blockAt)) THEN 'blocked' ELSE status END
+                WHERE user_id = \(userId.rawValue) RETURNING failed_password_attempts, status
+                """)
+            for try await (count, text) in rows.decode((Int32, String).self) {
+                guard let status = AccountStatus(rawValue: text) else { throw StoreError.corrupt("account \(userId) status") }
+                return (Int(count), status)
+            }
+            throw StoreError.notFound("account \(userId)")
+        }
+    }
+
+    public func recordRightPassword(userId: UserId) async throws -> AccountStatus {
+        try await mapped {
+            _ = try await query("""
+                UPDATE accounts SET failed_password_attempts = 0 WHERE user_id = \(userId.rawValue) AND status = 'normal' AND failed_password_attempts > 0
+                """)
+            for try await text in try await query("SELECT status FROM accounts WHERE user_id = \(userId.rawValue)").decode(String.self) {
+                guard let status = AccountStatus(rawValue: text) else { throw StoreError.corrupt("account \(userId) status") }
+                return status
+            }
+            throw StoreError.notFound("account \(userId)")
+        }
+    }
+
+    public func setAccountStatus(userId: UserId, _ status: AccountStatus) async throws {
+        try await mapped {
+            let rows = try await query("""
+                UPDATE accounts SET status = \(status.rawValue),
+                  failed_password_attempts = CASE WHEN \(status.rawValue) = 'normal' THEN 0 ELSE failed_password_attempts END
                 WHERE user_id = \(userId.rawValue) RETURNING 1
                 """)
             for try await _ in rows { return }
@@ -634,10 +663,10 @@ public final class PostgresStore: Store {
     private func trades(_ rows: PostgresRowSequence) async throws -> Trade? {
         for try await (tradeNo, partner, buyer, outTradeNo, amount, status, createdAt, subject, fingerprint, version, expiresAt, details)
                 in rows.decode((String, String, String?, String, Int64, String, Int64, String, String, Int, Int64?, String).self) {
-            guard let partner = UserId(partner), let status = TradeStatus(rawValue: status) else { return nil }
+            guard let partner = UserId(partner), let status = TradeStatus(rawValue: status) else { throw StoreError.corrupt("trade \(tradeNo)") }
             return Trade(tradeNo: tradeNo, partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: outTradeNo,
                          amount: Amount(fen: amount), status: status, createdAt: Self.date(createdAt), subject: subject, fingerprint: fingerprint,
-                         version: version, expiresAt: expiresAt.map(Self.date), details: TradeDetails(json: details))
+                         version: version, expiresAt: expiresAt.map(Self.date), details: try TradeDetails(json: details))
         }
         return nil
     }

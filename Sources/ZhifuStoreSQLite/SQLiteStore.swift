@@ -278,10 +278,36 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func updateAccountSecurity(userId: UserId, status: AccountStatus, failedPasswordAttempts: Int) async throws {
+    public func recordWrongPassword(userId: UserId, blockAt: Int) async throws -> (failedAttempts: Int, status: AccountStatus) {
         try await run { db in
-            try db.execute(sql: "UPDATE accounts SET status = ?, failed_password_attempts = ? WHERE user_id = ?",
-                           arguments: [status.rawValue, failedPasswordAttempts, userId.rawValue])
+            guard let row = try Row.fetchOne(db, sql: """
+                UPDATE accounts SET failed_password_attempts = failed_password_attempts + 1,
+                  status = CASE WHEN failed_password_attempts + 1 >= ? THEN 'blocked' ELSE status END
+                WHERE user_id = ? RETURNING failed_password_attempts, status
+                """, arguments: [blockAt, userId.rawValue]) else { throw StoreError.notFound("account \(userId)") }
+            guard let status = AccountStatus(rawValue: row[1]) else { throw StoreError.corrupt("account \(userId) status") }
+            return (row[0], status)
+        }
+    }
+
+    public func recordRightPassword(userId: UserId) async throws -> AccountStatus {
+        try await run { db in
+            try db.execute(sql: "UPDATE accounts SET failed_password_attempts = 0 WHERE user_id = ? AND status = 'normal' AND failed_password_attempts > 0",
+                           arguments: [userId.rawValue])
+            guard let text = try String.fetchOne(db, sql: "SELECT status FROM accounts WHERE user_id = ?", arguments: [userId.rawValue]) else {
+                throw StoreError.notFound("account \(userId)")
+            }
+            guard let status = AccountStatus(rawValue: text) else { throw StoreError.corrupt("account \(userId) status") }
+            return status
+        }
+    }
+
+    public func setAccountStatus(userId: UserId, _ status: AccountStatus) async throws {
+        try await run { db in
+            try db.execute(sql: """
+                UPDATE accounts SET status = ?, failed_password_attempts = CASE WHEN ? = 'normal' THEN 0 ELSE failed_password_attempts END
+                WHERE user_id = ?
+                """, arguments: [status.rawValue, status.rawValue, userId.rawValue])
             if db.changesCount == 0 { throw StoreError.notFound("account \(userId)") }
         }
     }
@@ -355,12 +381,12 @@ public final class SQLiteStore: Store {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details
             FROM trades WHERE \(condition)
-            """), arguments: arguments),
-              let partner = UserId(row[1]), let status = TradeStatus(rawValue: row[5]) else { return nil }
+            """), arguments: arguments) else { return nil }
+        guard let partner = UserId(row[1]), let status = TradeStatus(rawValue: row[5]) else { throw StoreError.corrupt("trade \(row[0] as String)") }
         let buyer: String? = row[2], expiresAt: Int64? = row[10]
         return Trade(tradeNo: row[0], partner: partner, buyer: buyer.flatMap(UserId.init), outTradeNo: row[3],
                      amount: Amount(fen: row[4]), status: status, createdAt: date(row[6]), subject: row[7], fingerprint: row[8],
-                     version: row[9], expiresAt: expiresAt.map(date), details: TradeDetails(json: row[11]))
+                     version: row[9], expiresAt: expiresAt.map(date), details: try TradeDetails(json: row[11]))
     }
 
     public func updateTrade(_ update: TradeUpdate) async throws -> TradeChange {

@@ -11,7 +11,7 @@ import ZhifuStoreSQLite
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measured figures, each printed against a reference measured in the same run.",
-        subcommands: [CryptoBench.self, LedgerBench.self, BatchBench.self, NotifyBench.self, PayBench.self])
+        subcommands: [CryptoBench.self, LedgerBench.self, BatchBench.self, NotifyBench.self, PayBench.self, LoginsBench.self])
 }
 
 /// Runs `body` repeatedly on this thread for about `seconds`; returns operations per second.

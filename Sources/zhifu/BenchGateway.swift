@@ -73,11 +73,12 @@ func require<T>(_ value: T?, _ message: String = "missing value") throws -> T { 
 
 /// A gateway on a fresh SQLite file in a temporary directory, with demo data: what the gateway
 /// benchmarks run on. The caller removes the directory.
-func openBenchGateway() async throws -> (Gateway, DemoData, directory: String) {
+func openBenchGateway(passwordKDFInline: Bool = false) async throws -> (Gateway, DemoData, directory: String) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-bench-\(UUID().uuidString)").path
     var configuration = GatewayConfiguration()
     configuration.dataDirectory = directory
     configuration.port = 0
+    configuration.passwordKDFInline = passwordKDFInline
     let gateway = try await Gateway.open(configuration)
     return (gateway, try require(gateway.demo), directory)
 }

@@ -26,7 +26,7 @@ struct TestWorld {
 
     /// `payees`: logon id, name, status.
     static func make(payerBalance: String = "100000.00", services: [String] = ["*"], extraAccounts: String = "", extraMerchants: String = "",
-                     extraFixtures: String = "",
+                     extraFixtures: String = "", store: WorldStore = .sqlite, onDisk: Bool = false,
                      payees: [(String, String, String)] = [("testture0002@126.com", "常炜买家二", "normal"), ("payee2@zhifu.test", "王五", "normal"),
                                                           ("blocked@zhifu.test", "赵六", "blocked")]) async throws -> TestWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-world-\(UUID().uuidString)").path
@@ -48,7 +48,12 @@ struct TestWorld {
             """
         try Data(fixtures.utf8).write(to: URL(fileURLWithPath: directory + "/fixtures.json"))
         var configuration = GatewayConfiguration()
-        configuration.inMemory = true
+        switch store {
+        case .sqlite:
+            configuration.inMemory = !onDisk
+            configuration.dataDirectory = directory + "/data"
+        case .postgres: configuration.databaseURL = try await WorldStore.freshPostgresDatabase()
+        }
         configuration.clockMode = .manual
         configuration.fixturesPath = directory + "/fixtures.json"
         return TestWorld(gateway: try await Gateway.open(configuration), directory: directory)

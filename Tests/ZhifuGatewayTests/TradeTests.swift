@@ -124,7 +124,7 @@ import ZhifuSDK
     @Test func aBlockedBuyerCannotPay() async throws {
         let world = try await TestWorld.make()
         let code = try await world.gateway.trades.issuePaymentCode(buyer: Self.buyer)
-        try await world.gateway.store.updateAccountSecurity(userId: Self.buyer, status: .blocked, failedPasswordAttempts: 5)
+        try await world.gateway.store.setAccountStatus(userId: Self.buyer, .blocked)
         try await world.app().test(.router) { client in
             let answer = try await api.call(client, try api.request(world, method: "alipay.trade.pay", biz: payBiz("pay-blocked", code: code.code)))
             #expect(answer.object["sub_code"] == "ACQ.BUYER_ENABLE_STATUS_FORBID")

@@ -56,11 +56,11 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         var other = account
         other.userId = ids.user(2)
         await #expect(throws: StoreError.self) { try await store.insertAccount(other) }
-        try await store.updateAccountSecurity(userId: ids.user(1), status: .blocked, failedPasswordAttempts: 5)
+        try await store.setAccountStatus(userId: ids.user(1), .blocked)
         let blocked = try await store.account(userId: ids.user(1))
-        #expect(blocked?.status == .blocked && blocked?.failedPasswordAttempts == 5)
+        #expect(blocked?.status == .blocked && blocked?.failedPasswordAttempts == 0)
         await #expect(throws: StoreError.notFound("account \(ids.user(3))")) {
-            try await store.updateAccountSecurity(userId: ids.user(3), status: .normal, failedPasswordAttempts: 0)
+            try await store.setAccountStatus(userId: ids.user(3), .normal)
         }
         try await store.close()
     }

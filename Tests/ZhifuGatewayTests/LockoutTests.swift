@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import ZhifuCore
+import ZhifuGateway
+import ZhifuProtocol
+
+/// Wrong payment passwords sent in parallel must add up: counted one by one, the fifth blocks,
+/// and a right password racing them never unblocks the account.
+@Suite struct LockoutTests {
+    static let waitingTrade = "2026112222001400000001"
+
+    @Test(arguments: WorldStore.available)
+    func fiftyParallelWrongPasswordsOnTheCashierBlockTheBuyer(store: WorldStore) async throws {
+        let world = try await TestWorld.make(store: store)
+        let balance = try await world.gateway.store.account(userId: UserId(TestWorld.buyer)!)?.balance
+        try await world.app().test(.router) { client in
+            let wrong = formEncode([("account", "15900005620"), ("password", "000000")])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 1...50 { group.addTask { _ = try await client.post("/cashier/\(Self.waitingTrade)", form: wrong) } }
+                try await group.waitForAll()
+            }
+            let right = try await client.post("/cashier/\(Self.waitingTrade)", form: formEncode([("account", "15900005620"), ("password", "111111")]))
+            #expect(element("error", in: right.1) == "账户已被锁定")
+        }
+        let buyer = try #require(try await world.gateway.store.account(userId: UserId(TestWorld.buyer)!))
+        #expect(buyer.status == .blocked && buyer.failedPasswordAttempts == 50, "\(buyer.failedPasswordAttempts)")
+        #expect(buyer.balance == balance, "nothing was paid")
+        #expect(try await world.gateway.store.trade(tradeNo: Self.waitingTrade)?.status == .waitBuyerPay)
+    }
+
+    @Test(arguments: WorldStore.available)
+    func fiftyParallelWrongPasswordsOnTheBatchConfirmPageBlockThePayer(store: WorldStore) async throws {
+        let world = try await TestWorld.make(store: store)
+        try await world.app().test(.router) { client in
+            let page = try await client.get(try world.client().requestURL(service: "batch_trans_notify", world.batchParameters())).1
+            func confirm(_ password: String) async throws -> String {
+                let form = formEncode([("batch_id", inputValue("batch_id", in: page) ?? ""), ("token", inputValue("token", in: page) ?? ""),
+                                       ("account", TestWorld.payerLogon), ("password", password)])
+                return try await client.post("/pages/batch_trans/confirm", form: form).1
+            }
+            let codes = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 1...50 { group.addTask { element("error-code", in: try await confirm("000000")) } }
+                return try await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(codes.filter { $0 == "USER_PASS_ERROR" }.count <= 4)
+            #expect(codes.allSatisfy { $0 == "USER_PASS_ERROR" || $0 == "USER_BLOCK_STATUS" }, "\(codes)")
+            #expect(element("error-code", in: try await confirm(TestWorld.payerPassword)) == "USER_BLOCK_STATUS")
+        }
+        let payer = try #require(try await world.gateway.store.account(logonId: TestWorld.payerLogon))
+        #expect(payer.status == .blocked && payer.failedPasswordAttempts == 50, "\(payer.failedPasswordAttempts)")
+        #expect(try await world.gateway.store.account(logonId: "testture0002@126.com")?.balance == .zero, "nothing was paid")
+    }
+}
