@@ -5,12 +5,17 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The stores' async statements run on their caller's executor, so that a SQLite unit of work runs
+/// to the end on GRDB's queue without suspending (see SQLiteDatabase).
+let storeSettings = swiftSettings + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+
 let package = Package(
     name: "zhifu",
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "ZhifuProtocol", targets: ["ZhifuProtocol"]),
         .library(name: "ZhifuCore", targets: ["ZhifuCore"]),
+        .library(name: "ZhifuStore", targets: ["ZhifuStore"]),
         .library(name: "ZhifuStoreSQLite", targets: ["ZhifuStoreSQLite"]),
         .library(name: "ZhifuStorePostgres", targets: ["ZhifuStorePostgres"]),
         .library(name: "ZhifuGateway", targets: ["ZhifuGateway"]),
@@ -25,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
@@ -48,20 +54,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The store written once: repositories over a small SQL layer, records decoded by column name.
+        .target(
+            name: "ZhifuStore",
+            dependencies: ["ZhifuCore"],
+            swiftSettings: storeSettings
+        ),
         .target(
             name: "ZhifuStoreSQLite",
-            dependencies: ["ZhifuCore", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: swiftSettings
+            dependencies: ["ZhifuStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: storeSettings
         ),
         .target(
             name: "ZhifuStorePostgres",
-            dependencies: ["ZhifuCore", .product(name: "PostgresNIO", package: "postgres-nio")],
-            swiftSettings: swiftSettings
+            dependencies: [
+                "ZhifuStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: storeSettings
         ),
         .target(
             name: "ZhifuGateway",
             dependencies: [
-                "ZhifuCore", "ZhifuStoreSQLite", "ZhifuStorePostgres",
+                "ZhifuCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,12 +93,13 @@ let package = Package(
         .executableTarget(
             name: "zhifu",
             dependencies: [
-                "ZhifuGateway", "ZhifuSDK", "CZhifuOpenSSL",
+                "ZhifuGateway", "ZhifuSDK", "CZhifuOpenSSL", "ZhifuStoreSQLite", "ZhifuStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -94,13 +111,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ZhifuStoreTests",
-            dependencies: ["ZhifuCore", "ZhifuStoreSQLite", "ZhifuStorePostgres"],
+            dependencies: ["ZhifuCore", "ZhifuStore", "ZhifuStoreSQLite", "ZhifuStorePostgres"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ZhifuGatewayTests",
             dependencies: [
-                "ZhifuGateway", "ZhifuSDK",
+                "ZhifuGateway", "ZhifuSDK", "ZhifuStoreSQLite", "ZhifuStorePostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -53,7 +53,7 @@ public func buildApplication(gateway: Gateway, services: [any Service] = [], log
 
 /// `GET /health`: 200 with the store kind once the store answers, 503 otherwise.
 private func healthResponse(_ gateway: Gateway) async throws -> Response {
-    let store = gateway.configuration.databaseURL == nil ? "sqlite" : "postgres"
+    let store = gateway.store.kind
     do {
         _ = try await gateway.store.setting(GatewaySettings.demoDataCreated)
         return .json(["status": "ok", "store": store], status: .ok)

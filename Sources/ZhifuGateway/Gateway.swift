@@ -2,8 +2,6 @@ import Foundation
 import Logging
 import ZhifuCore
 import ZhifuProtocol
-import ZhifuStorePostgres
-import ZhifuStoreSQLite
 
 /// The running gateway's shared state: store, clock, calendar and the gateway's own key.
 /// Holds no business state of its own; everything durable is in the store.
@@ -25,18 +23,9 @@ public struct Gateway: Sendable {
     let apps = ConfigCache<String, App>(ttl: .seconds(1))
     let merchants = ConfigCache<UserId, Merchant>(ttl: .seconds(1))
 
-    /// Opens the store, migrates it, loads fixtures (or creates demo data on a first start) and
-    /// loads or creates the gateway key.
-    public static func open(_ configuration: GatewayConfiguration, logger: Logger = Logger(label: "zhifu")) async throws -> Gateway {
-        let store: any Store
-        if let url = configuration.databaseURL {
-            store = try PostgresStore(url: url, logger: logger)
-        } else if configuration.inMemory {
-            store = try SQLiteStore(path: nil)
-        } else {
-            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-            store = try SQLiteStore(path: configuration.dataDirectory + "/zhifu.sqlite")
-        }
+    /// Migrates the store, loads fixtures (or creates demo data on a first start) and loads or
+    /// creates the gateway key. Which store it is (SQLite, PostgreSQL) is the caller's choice.
+    public static func open(_ configuration: GatewayConfiguration, store: any Store, logger: Logger = Logger(label: "zhifu")) async throws -> Gateway {
         try await store.migrate()
         let manualClock = configuration.clockMode == .manual ? ManualClock() : nil
         let clock: any Clock = manualClock ?? SystemClock()

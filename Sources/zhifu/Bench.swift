@@ -132,8 +132,11 @@ struct LedgerBench: AsyncParsableCommand {
         try await sqlite.close()
         if let url = databaseURL ?? ProcessInfo.processInfo.environment["ZHIFU_DATABASE_URL"] {
             let postgres = try PostgresStore(url: url)
-            try await measure(name: "PostgreSQL", store: postgres)
-            try await postgres.close()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await postgres.database.run() }
+                try await measure(name: "PostgreSQL", store: postgres)
+                group.cancelAll()
+            }
         } else {
             print("PostgreSQL: skipped (no --database-url or ZHIFU_DATABASE_URL)")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Logging
 import Synchronization
 import Hummingbird
 import NIOCore
@@ -79,7 +80,8 @@ func openBenchGateway(passwordKDFInline: Bool = false) async throws -> (Gateway,
     configuration.dataDirectory = directory
     configuration.port = 0
     configuration.passwordKDFInline = passwordKDFInline
-    let gateway = try await Gateway.open(configuration)
+    let (store, _) = try StoreChoice.open(configuration, logger: Logger(label: "zhifu.bench"))
+    let gateway = try await Gateway.open(configuration, store: store)
     return (gateway, try require(gateway.demo), directory)
 }
 

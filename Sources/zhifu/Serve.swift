@@ -2,9 +2,12 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import ZhifuCore
 import ZhifuGateway
 import ZhifuProtocol
+import ZhifuStorePostgres
+import ZhifuStoreSQLite
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway (embedded SQLite by default, demo data on a first start).")
@@ -57,25 +60,55 @@ struct Serve: AsyncParsableCommand {
 
         var logger = Logger(label: "zhifu")
         logger.logLevel = .info
-        let gateway: Gateway
+        let (store, storeServices) = try StoreChoice.open(configuration, logger: logger)
+        // The store's services (PostgreSQL's connection pool) start first and stop last.
+        let server = GatewayServer(configuration: configuration, store: store, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: (storeServices + [server]).map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            gateway = try await Gateway.open(configuration, logger: logger)
+            try await group.run()
         } catch let error as Fixtures.Invalid {
             throw ValidationError("fixtures refused: \(error.description)")
         }
+        try await store.close()
+    }
+}
+
+/// Opens the gateway on the running store, prints where everything is, and serves until the
+/// service group shuts down.
+struct GatewayServer: Service {
+    let configuration: GatewayConfiguration
+    let store: any Store
+    let logger: Logger
+
+    func run() async throws {
+        let gateway = try await Gateway.open(configuration, store: store, logger: logger)
         if let demo = gateway.demo {
             say(demo.summary(configuration: configuration))
-        } else if configuration.fixturesPath == nil, let summary = try? String(contentsOfFile: dataDir + "/demo.txt", encoding: .utf8) {
+        } else if configuration.fixturesPath == nil, let summary = try? String(contentsOfFile: configuration.dataDirectory + "/demo.txt", encoding: .utf8) {
             say(summary)
         }
         say("Zhifu gateway  \(configuration.baseURL)/gateway.do")
         say("Health         \(configuration.baseURL)/health")
         say("Buyer page     \(configuration.publicURL)/buyer (payment codes; scan a qr_code to pay it)")
-        say("Store          \(configuration.databaseURL == nil ? "SQLite \(dataDir)/zhifu.sqlite" : "PostgreSQL")")
+        say("Store          \(configuration.databaseURL == nil ? "SQLite \(configuration.dataDirectory)/zhifu.sqlite" : "PostgreSQL")")
+        let mode = configuration.clockMode
         say("Clock          \(mode.rawValue)\(mode == .manual ? " (GET /sandbox/clock, POST /sandbox/clock/advance?seconds=N)" : "")")
         let app = buildApplication(gateway: gateway, services: [Notifier(gateway: gateway), TradeClock(gateway: gateway, logger: logger)], logger: logger)
-        try await app.runService()
-        try await gateway.store.close()
+        try await app.run()
+    }
+}
+
+/// The one place that chooses the store: PostgreSQL for a database URL, else SQLite in the data
+/// directory. Returns the services the store needs running beside the gateway.
+enum StoreChoice {
+    static func open(_ configuration: GatewayConfiguration, logger: Logger) throws -> (any Store, [any Service]) {
+        if let url = configuration.databaseURL {
+            let store = try PostgresStore(url: url, logger: logger)
+            return (store, [store.database])
+        }
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        return (try SQLiteStore(path: configuration.dataDirectory + "/zhifu.sqlite"), [])
     }
 }
 

@@ -15,9 +15,15 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
     static var available: [StoreKind] { postgresURL == nil ? [.sqlite] : allCases }
 
     func make() async throws -> any Store {
-        let store: any Store = switch self {
-        case .sqlite: try SQLiteStore(path: nil)
-        case .postgres: try PostgresStore(url: Self.postgresURL!)
+        let store: any Store
+        switch self {
+        case .sqlite:
+            store = try SQLiteStore(path: nil)
+        case .postgres:
+            let postgres = try PostgresStore(url: Self.postgresURL!)
+            // The pool runs for the rest of the test process, as a service group would run it.
+            Task { try await postgres.database.run() }
+            store = postgres
         }
         try await store.migrate()
         _ = try await store.insertAccount(SystemAccounts.clearingAccount)

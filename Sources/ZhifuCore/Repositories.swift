@@ -1,0 +1,103 @@
+import Foundation
+import ZhifuProtocol
+
+/// Settings shared by every gateway node: the gateway keys, the demo-data marker.
+public protocol SettingsRepository: Sendable {
+    func setting(_ name: String) async throws -> String?
+    /// Stores the value unless one exists; returns the value now stored.
+    func setSettingIfAbsent(_ name: String, value: String) async throws -> String
+    func setSetting(_ name: String, value: String) async throws
+}
+
+public protocol AccountRepository: Sendable {
+    /// Inserts an account with a zero balance (money arrives only by transfers).
+    /// Returns `false` when the user id exists. A taken logon id throws ``StoreError/duplicate(_:)``.
+    func insertAccount(_ account: Account) async throws -> Bool
+    func account(userId: UserId) async throws -> Account?
+    func account(logonId: String) async throws -> Account?
+    /// Counts a wrong payment password and blocks the account when the count reaches `blockAt`,
+    /// in one statement; returns the new count and status.
+    func recordWrongPassword(userId: UserId, blockAt: Int) async throws -> (failedAttempts: Int, status: AccountStatus)
+    /// A right payment password: resets the count of a normal account (never unblocks one);
+    /// returns the account's status.
+    func recordRightPassword(userId: UserId) async throws -> AccountStatus
+    /// An operator's block or unblock; unblocking also clears the count.
+    func setAccountStatus(userId: UserId, _ status: AccountStatus) async throws
+}
+
+/// Merchants, their OpenAPI apps, and the app_auth_tokens that let an app act for a merchant.
+public protocol MerchantRepository: Sendable {
+    func upsertMerchant(_ merchant: Merchant) async throws
+    func merchant(partner: UserId) async throws -> Merchant?
+    func upsertApp(_ app: App) async throws
+    func app(appId: String) async throws -> App?
+    func upsertAppAuthToken(_ token: AppAuthToken) async throws
+    func appAuthToken(_ token: String) async throws -> AppAuthToken?
+}
+
+/// Trades with their refunds, and the buyers' payment codes they are paid with.
+public protocol TradeRepository: Sendable {
+    /// Returns `false` when the trade number or `(partner, outTradeNo)` is taken.
+    func insertTrade(_ trade: Trade) async throws -> Bool
+    func trade(tradeNo: String) async throws -> Trade?
+    func trade(partner: UserId, outTradeNo: String) async throws -> Trade?
+    /// In one transaction: stores the trade's new state, posts the transfers, records the refund,
+    /// uses up the payment code and queues the notifications. All or nothing.
+    func updateTrade(_ update: TradeUpdate) async throws -> TradeChange
+    /// Unpaid trades whose `expiresAt` is at or before `now` (timeout_express), oldest first.
+    func expiredTradeNos(now: Date, limit: Int) async throws -> [String]
+    /// Trades in `status` created at or before `before` (paid ones no longer refundable).
+    func tradeNos(status: TradeStatus, createdBefore before: Date, limit: Int) async throws -> [String]
+    func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund?
+    func insertPaymentCode(_ code: PaymentCode) async throws
+    func paymentCode(_ code: String) async throws -> PaymentCode?
+}
+
+public protocol LedgerRepository: Sendable {
+    /// Posts transfers in one transaction; each gets its own result, a failed one changes nothing.
+    func post(_ transfers: [Transfer]) async throws -> [TransferResult]
+    func transfer(id: String) async throws -> Transfer?
+    func transfers(reference: String) async throws -> [Transfer]
+    /// Recomputes every balance from the transfers and checks the invariants.
+    func audit() async throws -> LedgerAudit
+}
+
+/// Batches of `batch_trans_notify` with their records.
+public protocol BatchRepository: Sendable {
+    /// Inserts a new batch with its records; returns the stored batch when `(partner, batchNo)` exists.
+    func insertBatch(_ batch: Batch) async throws -> Batch?
+    func batch(partner: UserId, batchNo: String) async throws -> Batch?
+    func batch(id: String) async throws -> Batch?
+    /// Batches in `status` (confirmed but not completed ones are resumed at start).
+    func batchIds(status: Batch.Status) async throws -> [String]
+    /// WAIT_CONFIRM → PROCESSING; `false` when the batch was not waiting (confirmed twice).
+    func markBatchProcessing(id: String) async throws -> Bool
+    /// In one transaction: posts every planned transfer, records each record's outcome
+    /// (`outcome` maps a transfer's result to S, `nil`, or a failure reason), completes the batch,
+    /// and writes the notification built from the outcomes into the outbox. Returns the outcomes in
+    /// record order; a batch that is not PROCESSING is left untouched (`nil`), so running this
+    /// twice pays nothing twice.
+    func completeBatch(id: String, plans: [BatchRecordPlan], finishedAt: Date,
+                       outcome: @escaping @Sendable (TransferResult) -> String?,
+                       notification: @escaping @Sendable ([BatchRecordOutcome]) -> OutboxNotification?) async throws -> [BatchRecordOutcome]?
+}
+
+/// The notifications outbox and the record of every delivery attempt.
+public protocol OutboxRepository: Sendable {
+    /// Adds notifications on their own (what a state change with nothing else to commit needs).
+    func insertNotifications(_ notifications: [OutboxNotification]) async throws
+    func notification(notifyId: String) async throws -> OutboxNotification?
+    /// Due pending notifications (`nextAttemptAt <= now`), at most `limit`; each claimed row's next
+    /// attempt moves `leaseSeconds` ahead so no other worker or node takes it meanwhile.
+    func claimDueNotifications(now: Date, limit: Int, leaseSeconds: Int64) async throws -> [OutboxNotification]
+    /// Records tries and each notification's new state (acknowledged, scheduled again at
+    /// `nextAttemptAt`, or exhausted when it is `nil`), all in one transaction.
+    func recordNotificationAttempts(_ outcomes: [(attempt: NotificationAttempt, nextAttemptAt: Date?)]) async throws
+    func notificationAttempts(notifyId: String) async throws -> [NotificationAttempt]
+}
+
+extension OutboxRepository {
+    public func recordNotificationAttempt(_ attempt: NotificationAttempt, nextAttemptAt: Date?) async throws {
+        try await recordNotificationAttempts([(attempt, nextAttemptAt)])
+    }
+}

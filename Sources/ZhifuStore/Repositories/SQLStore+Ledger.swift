@@ -1,0 +1,99 @@
+import Foundation
+import ZhifuCore
+import ZhifuProtocol
+
+/// A row of `transfers`.
+struct TransferRecord: Decodable {
+    static let columns = "id, debit_account, credit_account, amount, code, reference, created_at"
+
+    var id: String
+    var debitAccount: UserId
+    var creditAccount: UserId
+    var amount: Amount
+    var code: String
+    var reference: String
+    var createdAt: Date
+
+    var transfer: Transfer {
+        Transfer(id: id, debit: debitAccount, credit: creditAccount, amount: amount, code: code, reference: reference, createdAt: createdAt)
+    }
+}
+
+struct LedgerStateRecord: Decodable {
+    var userId: UserId
+    var kind: AccountKind
+    var balance: Amount
+}
+
+struct AuditRecord: Decodable {
+    var accounts: Int
+    var transfers: Int
+    var balanceSum: Int64
+    var negativeUserAccounts: Int
+    var mismatchedAccounts: Int
+}
+
+extension SQLStore: LedgerRepository {
+    public func post(_ transfers: [Transfer]) async throws -> [TransferResult] {
+        try await database.write { db in
+            var results: [TransferResult] = []
+            for transfer in transfers { results.append(try await Self.post(transfer, on: db)) }
+            return results
+        }
+    }
+
+    /// Posts one transfer inside the caller's transaction: reads an earlier transfer with its id
+    /// and the two accounts (locked, in user-id order, where rows lock), lets ``LedgerPosting``
+    /// decide, then moves the money. A refusal changes nothing.
+    static func post(_ transfer: Transfer, on db: any SQLConnection) async throws -> TransferResult {
+        let existing = try await db.fetchOne(TransferRecord.self, "SELECT \(unescaped: TransferRecord.columns) FROM transfers WHERE id = \(transfer.id)")
+        let states = try await db.fetchAll(LedgerStateRecord.self, """
+            SELECT user_id, kind, balance FROM accounts WHERE user_id IN (\(transfer.debit), \(transfer.credit))
+            ORDER BY user_id\(unescaped: db.dialect.lockRows)
+            """)
+        func state(_ id: UserId) -> LedgerAccountState? {
+            states.first { $0.userId == id }.map { LedgerAccountState(kind: $0.kind, balance: $0.balance) }
+        }
+        if let refusal = LedgerPosting.decide(transfer, existing: existing?.transfer, debit: state(transfer.debit), credit: state(transfer.credit)) {
+            return refusal
+        }
+        try await db.execute("UPDATE accounts SET balance = balance - \(transfer.amount) WHERE user_id = \(transfer.debit)")
+        try await db.execute("UPDATE accounts SET balance = balance + \(transfer.amount) WHERE user_id = \(transfer.credit)")
+        try await db.execute("""
+            INSERT INTO transfers (\(unescaped: TransferRecord.columns))
+            VALUES (\(transfer.id), \(transfer.debit), \(transfer.credit), \(transfer.amount), \(transfer.code), \(transfer.reference), \(transfer.createdAt))
+            """)
+        return .created
+    }
+
+    public func transfer(id: String) async throws -> Transfer? {
+        try await database.read { db in
+            try await db.fetchOne(TransferRecord.self, "SELECT \(unescaped: TransferRecord.columns) FROM transfers WHERE id = \(id)")?.transfer
+        }
+    }
+
+    public func transfers(reference: String) async throws -> [Transfer] {
+        try await database.read { db in
+            try await db.fetchAll(TransferRecord.self, """
+                SELECT \(unescaped: TransferRecord.columns) FROM transfers WHERE reference = \(reference) ORDER BY seq
+                """).map(\.transfer)
+        }
+    }
+
+    public func audit() async throws -> LedgerAudit {
+        try await database.read { db in
+            guard let record = try await db.fetchOne(AuditRecord.self, """
+                SELECT
+                  (SELECT COUNT(*) FROM accounts) AS accounts,
+                  (SELECT COUNT(*) FROM transfers) AS transfers,
+                  (SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM accounts) AS balance_sum,
+                  (SELECT COUNT(*) FROM accounts WHERE kind <> 'clearing' AND balance < 0) AS negative_user_accounts,
+                  (SELECT COUNT(*) FROM accounts a WHERE a.balance <>
+                     COALESCE((SELECT SUM(amount) FROM transfers WHERE credit_account = a.user_id), 0)
+                   - COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account = a.user_id), 0)) AS mismatched_accounts
+                """) else { throw StoreError.database("audit returned no row") }
+            return LedgerAudit(accounts: record.accounts, transfers: record.transfers, balanceSum: record.balanceSum,
+                               negativeUserAccounts: record.negativeUserAccounts, mismatchedAccounts: record.mismatchedAccounts)
+        }
+    }
+}

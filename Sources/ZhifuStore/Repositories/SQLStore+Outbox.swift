@@ -1,0 +1,107 @@
+import Foundation
+import ZhifuCore
+import ZhifuProtocol
+
+/// A row of `notifications`; `parameters` is the signed form as a JSON array of pairs.
+struct NotificationRecord: Decodable {
+    static let columns = """
+        notify_id, partner, notify_url, notify_type, protocol, sign_type, charset, parameters, status, attempts, next_attempt_at, created_at
+        """
+
+    var notifyId: String
+    var partner: UserId
+    var notifyUrl: String
+    var notifyType: String
+    var `protocol`: OutboxNotification.WireProtocol
+    var signType: String
+    var charset: String
+    var parameters: String
+    var status: OutboxNotification.Status
+    var attempts: Int
+    var nextAttemptAt: Date
+    var createdAt: Date
+
+    func notification() throws -> OutboxNotification {
+        guard let signType = SignType(rawValue: signType), let charset = Charset(name: charset), let parameters = Parameters(jsonText: parameters) else {
+            throw StoreError.corrupt("notification \(notifyId)")
+        }
+        return OutboxNotification(notifyId: notifyId, partner: partner, notifyURL: notifyUrl, notifyType: notifyType, protocol: `protocol`,
+                                  signType: signType, charset: charset, parameters: parameters, status: status, attempts: attempts,
+                                  nextAttemptAt: nextAttemptAt, createdAt: createdAt)
+    }
+}
+
+struct NotificationAttemptRecord: Decodable {
+    var notifyId: String
+    var attemptedAt: Date
+    var httpStatus: Int?
+    var bodyPrefix: String
+    var latencyMs: Int
+    var error: String?
+    var acknowledged: Bool
+}
+
+extension SQLStore: OutboxRepository {
+    /// Queues one notification inside the caller's transaction.
+    static func insert(_ n: OutboxNotification, on db: any SQLConnection) async throws {
+        try await db.execute("""
+            INSERT INTO notifications (\(unescaped: NotificationRecord.columns))
+            VALUES (\(n.notifyId), \(n.partner), \(n.notifyURL), \(n.notifyType), \(n.protocol), \(n.signType), \(n.charset),
+                    \(n.parameters.jsonText), \(n.status), \(n.attempts), \(n.nextAttemptAt), \(n.createdAt))
+            """)
+    }
+
+    public func insertNotifications(_ notifications: [OutboxNotification]) async throws {
+        try await database.write { db in for notification in notifications { try await Self.insert(notification, on: db) } }
+    }
+
+    public func notification(notifyId: String) async throws -> OutboxNotification? {
+        try await database.read { db in
+            try await db.fetchOne(NotificationRecord.self, "SELECT \(unescaped: NotificationRecord.columns) FROM notifications WHERE notify_id = \(notifyId)")?
+                .notification()
+        }
+    }
+
+    public func claimDueNotifications(now: Date, limit: Int, leaseSeconds: Int64) async throws -> [OutboxNotification] {
+        let lease = now.addingTimeInterval(TimeInterval(leaseSeconds))
+        return try await database.write { db in
+            // The claimed rows come back with `next_attempt_at` as it was due (now), not the lease.
+            try await db.fetchAll(NotificationRecord.self, """
+                UPDATE notifications SET next_attempt_at = \(lease)
+                WHERE notify_id IN (SELECT notify_id FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= \(now)
+                                    ORDER BY next_attempt_at LIMIT \(limit)\(unescaped: db.dialect.lockRowsSkippingLocked))
+                RETURNING notify_id, partner, notify_url, notify_type, protocol, sign_type, charset, parameters, status, attempts,
+                          CAST(\(now) AS BIGINT) AS next_attempt_at, created_at
+                """).map { try $0.notification() }
+        }
+    }
+
+    public func recordNotificationAttempts(_ outcomes: [(attempt: NotificationAttempt, nextAttemptAt: Date?)]) async throws {
+        try await database.write { db in
+            for (attempt, nextAttemptAt) in outcomes {
+                try await db.execute("""
+                    INSERT INTO notification_attempts (notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged)
+                    VALUES (\(attempt.notifyId), \(attempt.attemptedAt), \(attempt.httpStatus), \(attempt.bodyPrefix),
+                            \(attempt.latencyMilliseconds), \(attempt.error), \(attempt.acknowledged))
+                    """)
+                let status: OutboxNotification.Status = attempt.acknowledged ? .acknowledged : (nextAttemptAt == nil ? .exhausted : .pending)
+                try await db.execute("""
+                    UPDATE notifications SET attempts = attempts + 1, status = \(status), next_attempt_at = COALESCE(\(nextAttemptAt), next_attempt_at)
+                    WHERE notify_id = \(attempt.notifyId) AND status = 'PENDING'
+                    """)
+            }
+        }
+    }
+
+    public func notificationAttempts(notifyId: String) async throws -> [NotificationAttempt] {
+        try await database.read { db in
+            try await db.fetchAll(NotificationAttemptRecord.self, """
+                SELECT notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged FROM notification_attempts
+                WHERE notify_id = \(notifyId) ORDER BY seq
+                """).map {
+                NotificationAttempt(notifyId: $0.notifyId, attemptedAt: $0.attemptedAt, httpStatus: $0.httpStatus, bodyPrefix: $0.bodyPrefix,
+                                    latencyMilliseconds: $0.latencyMs, error: $0.error, acknowledged: $0.acknowledged)
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import ZhifuCore
+import ZhifuProtocol
+
+/// A row of `trades`; `details` is a JSON document read whole.
+struct TradeRecord: Decodable {
+    static let columns = "trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details"
+
+    var tradeNo: String
+    var partner: UserId
+    var buyer: UserId?
+    var outTradeNo: String
+    var amount: Amount
+    var status: TradeStatus
+    var createdAt: Date
+    var subject: String
+    var fingerprint: String
+    var version: Int
+    var expiresAt: Date?
+    var details: String
+
+    func trade() throws -> Trade {
+        Trade(tradeNo: tradeNo, partner: partner, buyer: buyer, outTradeNo: outTradeNo, amount: amount, status: status, createdAt: createdAt,
+              subject: subject, fingerprint: fingerprint, version: version, expiresAt: expiresAt, details: try TradeDetails(json: details))
+    }
+}
+
+struct TradeRefundRecord: Decodable {
+    var tradeNo: String
+    var outRequestNo: String
+    var amount: Amount
+    var reason: String?
+    var createdAt: Date
+}
+
+struct PaymentCodeRecord: Decodable {
+    var code: String
+    var userId: UserId
+    var expiresAt: Date
+    var usedAt: Date?
+}
+
+/// Rolls a trade update back from inside its transaction with the outcome to report.
+private struct Refused: Error { var change: TradeChange }
+
+extension SQLStore: TradeRepository {
+    public func insertTrade(_ trade: Trade) async throws -> Bool {
+        try await database.write { db in try await Self.insert(trade, version: trade.version, on: db) }
+    }
+
+    /// Inserts unless the trade number or `(partner, out_trade_no)` is taken; says whether it did.
+    static func insert(_ trade: Trade, version: Int, on db: any SQLConnection) async throws -> Bool {
+        try await db.execute("""
+            INSERT INTO trades (\(unescaped: TradeRecord.columns))
+            VALUES (\(trade.tradeNo), \(trade.partner), \(trade.buyer), \(trade.outTradeNo), \(trade.amount), \(trade.status), \(trade.createdAt),
+                    \(trade.subject), \(trade.fingerprint), \(version), \(trade.expiresAt), \(trade.details.json))
+            ON CONFLICT DO NOTHING
+            """) == 1
+    }
+
+    public func trade(tradeNo: String) async throws -> Trade? {
+        try await database.read { db in
+            try await db.fetchOne(TradeRecord.self, "SELECT \(unescaped: TradeRecord.columns) FROM trades WHERE trade_no = \(tradeNo)")?.trade()
+        }
+    }
+
+    public func trade(partner: UserId, outTradeNo: String) async throws -> Trade? {
+        try await database.read { db in
+            try await db.fetchOne(TradeRecord.self, """
+                SELECT \(unescaped: TradeRecord.columns) FROM trades WHERE partner = \(partner) AND out_trade_no = \(outTradeNo)
+                ORDER BY created_at LIMIT 1
+                """)?.trade()
+        }
+    }
+
+    public func updateTrade(_ update: TradeUpdate) async throws -> TradeChange {
+        do {
+            return try await database.write { db in
+                let trade = update.trade
+                if update.isNew {
+                    guard try await Self.insert(trade, version: trade.version + 1, on: db) else { return .stale }
+                } else {
+                    let changed = try await db.execute("""
+                        UPDATE trades SET buyer = \(trade.buyer), status = \(trade.status), version = version + 1, expires_at = \(trade.expiresAt),
+                          details = \(trade.details.json)
+                        WHERE trade_no = \(trade.tradeNo) AND version = \(trade.version)
+                        """)
+                    guard changed == 1 else { return .stale }
+                }
+                if let (code, time) = update.paymentCode {
+                    let used = try await db.execute("""
+                        UPDATE payment_codes SET used_at = \(time) WHERE code = \(code) AND used_at IS NULL AND expires_at > \(time)
+                        """)
+                    // Throwing rolls the whole transaction back, trade change included.
+                    if used != 1 { throw Refused(change: .paymentCodeUnusable) }
+                }
+                for transfer in update.transfers {
+                    let result = try await Self.post(transfer, on: db)
+                    if !result.isPosted { throw Refused(change: .refused(result)) }
+                }
+                if let refund = update.refund {
+                    try await db.execute("""
+                        INSERT INTO trade_refunds (trade_no, out_request_no, amount, reason, created_at)
+                        VALUES (\(refund.tradeNo), \(refund.outRequestNo), \(refund.amount), \(refund.reason), \(refund.createdAt))
+                        """)
+                }
+                for notification in update.notifications { try await Self.insert(notification, on: db) }
+                return .changed
+            }
+        } catch let refused as Refused {
+            return refused.change
+        }
+    }
+
+    public func expiredTradeNos(now: Date, limit: Int) async throws -> [String] {
+        try await database.read { db in
+            try await db.fetchAll(TradeNoRecord.self, """
+                SELECT trade_no FROM trades WHERE status = 'WAIT_BUYER_PAY' AND expires_at <= \(now) ORDER BY expires_at LIMIT \(limit)
+                """).map(\.tradeNo)
+        }
+    }
+
+    public func tradeNos(status: TradeStatus, createdBefore before: Date, limit: Int) async throws -> [String] {
+        try await database.read { db in
+            try await db.fetchAll(TradeNoRecord.self, """
+                SELECT trade_no FROM trades WHERE status = \(status) AND created_at <= \(before) ORDER BY created_at LIMIT \(limit)
+                """).map(\.tradeNo)
+        }
+    }
+
+    public func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund? {
+        try await database.read { db in
+            try await db.fetchOne(TradeRefundRecord.self, """
+                SELECT trade_no, out_request_no, amount, reason, created_at FROM trade_refunds
+                WHERE trade_no = \(tradeNo) AND out_request_no = \(outRequestNo)
+                """).map { TradeRefund(tradeNo: $0.tradeNo, outRequestNo: $0.outRequestNo, amount: $0.amount, reason: $0.reason, createdAt: $0.createdAt) }
+        }
+    }
+
+    public func insertPaymentCode(_ code: PaymentCode) async throws {
+        try await database.write { db in
+            try await db.execute("""
+                INSERT INTO payment_codes (code, user_id, expires_at, used_at) VALUES (\(code.code), \(code.buyer), \(code.expiresAt), \(code.usedAt))
+                """)
+        }
+    }
+
+    public func paymentCode(_ code: String) async throws -> PaymentCode? {
+        try await database.read { db in
+            try await db.fetchOne(PaymentCodeRecord.self, "SELECT code, user_id, expires_at, used_at FROM payment_codes WHERE code = \(code)").map {
+                PaymentCode(code: $0.code, buyer: $0.userId, expiresAt: $0.expiresAt, usedAt: $0.usedAt)
+            }
+        }
+    }
+}
+
+struct TradeNoRecord: Decodable {
+    var tradeNo: String
+}

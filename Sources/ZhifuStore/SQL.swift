@@ -1,0 +1,141 @@
+import Foundation
+import ZhifuCore
+import ZhifuProtocol
+
+/// A value bound to a statement parameter. Dates are stored as milliseconds since 1970, money as
+/// fen: both INTEGER (SQLite) or BIGINT (PostgreSQL).
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case text(String)
+    case bool(Bool)
+}
+
+/// What may be interpolated into an ``SQL`` statement as a bound parameter (never as text).
+public protocol SQLBindable {
+    var sqlValue: SQLValue { get }
+}
+
+extension String: SQLBindable { public var sqlValue: SQLValue { .text(self) } }
+extension Int64: SQLBindable { public var sqlValue: SQLValue { .integer(self) } }
+extension Int: SQLBindable { public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Bool: SQLBindable { public var sqlValue: SQLValue { .bool(self) } }
+extension UserId: SQLBindable { public var sqlValue: SQLValue { .text(rawValue) } }
+extension Amount: SQLBindable { public var sqlValue: SQLValue { .integer(fen) } }
+extension Date: SQLBindable { public var sqlValue: SQLValue { .integer(SQLTime.milliseconds(self)) } }
+extension SQLValue: SQLBindable { public var sqlValue: SQLValue { self } }
+extension Optional: SQLBindable where Wrapped: SQLBindable {
+    public var sqlValue: SQLValue { self?.sqlValue ?? .null }
+}
+extension RawRepresentable where RawValue == String {
+    public var sqlValue: SQLValue { .text(rawValue) }
+}
+extension AccountKind: SQLBindable {}
+extension AccountStatus: SQLBindable {}
+extension TradeStatus: SQLBindable {}
+extension SignType: SQLBindable {}
+extension Charset: SQLBindable {}
+extension Batch.Status: SQLBindable {}
+extension BatchRecord.Status: SQLBindable {}
+extension OutboxNotification.Status: SQLBindable {}
+extension OutboxNotification.WireProtocol: SQLBindable {}
+
+public enum SQLTime {
+    public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    public static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
+}
+
+/// One statement written once for both databases: literal SQL with every interpolated value bound
+/// as a parameter. Each database renders the placeholders its own way (`?` or `$1`).
+public struct SQL: Sendable, ExpressibleByStringInterpolation {
+    /// Literal text around the parameters: `fragments.count == bindings.count + 1`.
+    public private(set) var fragments: [String]
+    public private(set) var bindings: [SQLValue]
+
+    public init(stringLiteral value: String) {
+        fragments = [value]
+        bindings = []
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        fragments = stringInterpolation.fragments + [stringInterpolation.current]
+        bindings = stringInterpolation.bindings
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var fragments: [String] = []
+        var bindings: [SQLValue] = []
+        var current = ""
+
+        public init(literalCapacity: Int, interpolationCount: Int) {}
+
+        public mutating func appendLiteral(_ literal: String) { current += literal }
+
+        public mutating func appendInterpolation(_ value: some SQLBindable) {
+            fragments.append(current)
+            current = ""
+            bindings.append(value.sqlValue)
+        }
+
+        /// NULL when absent.
+        public mutating func appendInterpolation<Value: SQLBindable>(_ value: Value?) {
+            appendInterpolation(value.sqlValue)
+        }
+
+        /// Text spliced into the statement as it is: only for the code's own constants (a
+        /// dialect's clause, a column list), never for a value from outside.
+        public mutating func appendInterpolation(unescaped text: String) { current += text }
+    }
+
+    /// The statement with numbered (`$1`) or anonymous (`?`) placeholders.
+    public func text(numberedPlaceholders: Bool) -> String {
+        var text = fragments[0]
+        for index in bindings.indices {
+            text += numberedPlaceholders ? "$\(index + 1)" : "?"
+            text += fragments[index + 1]
+        }
+        return text
+    }
+}
+
+/// Where the two databases' SQL differs; everything else is written once.
+public struct SQLDialect: Sendable {
+    public var name: String
+    /// Appended to a SELECT that reads rows the transaction will change: `FOR UPDATE` where rows
+    /// lock (PostgreSQL), nothing where the whole database has one writer (SQLite).
+    public var lockRows: String
+    /// The same for a queue that several nodes take from at once.
+    public var lockRowsSkippingLocked: String
+
+    public init(name: String, lockRows: String, lockRowsSkippingLocked: String) {
+        self.name = name; self.lockRows = lockRows; self.lockRowsSkippingLocked = lockRowsSkippingLocked
+    }
+}
+
+/// A row as the database returned it, read by column name.
+public struct SQLRow: Sendable {
+    public var columns: [String]
+    public var values: [SQLValue]
+
+    public init(columns: [String], values: [SQLValue]) {
+        self.columns = columns; self.values = values
+    }
+
+    public subscript(column: String) -> SQLValue? {
+        columns.firstIndex(of: column).map { values[$0] }
+    }
+}
+
+extension SQLDialect {
+    public static let sqlite = SQLDialect(name: "sqlite", lockRows: "", lockRowsSkippingLocked: "")
+    public static let postgres = SQLDialect(name: "postgres", lockRows: " FOR UPDATE", lockRowsSkippingLocked: " FOR UPDATE SKIP LOCKED")
+}
+
+extension SQL {
+    /// Appends another statement's text and bindings (a condition built apart).
+    public mutating func append(_ other: SQL) {
+        fragments[fragments.count - 1] += other.fragments[0]
+        fragments += other.fragments.dropFirst()
+        bindings += other.bindings
+    }
+}

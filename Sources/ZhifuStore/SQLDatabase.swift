@@ -1,0 +1,91 @@
+import ZhifuCore
+
+/// One transaction's (or one read's) access to the database. The repositories are written once
+/// against it; the SQLite and PostgreSQL stores each provide one.
+public protocol SQLConnection {
+    var dialect: SQLDialect { get }
+    /// Runs a statement; returns how many rows it changed.
+    @discardableResult
+    func execute(_ sql: SQL) async throws -> Int
+    /// Runs a query; returns every row.
+    func fetchAll(_ sql: SQL) async throws -> [SQLRow]
+}
+
+/// A database the shared store runs on: SQLite through GRDB, PostgreSQL through postgres-nio.
+public protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    /// Database errors arrive as ``StoreError``; other errors pass through unchanged.
+    @discardableResult
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    /// Runs `body` on a consistent snapshot, changing nothing.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    /// Applies the migrations not yet applied, in order.
+    func migrate(_ migrations: [Migration]) async throws
+    /// Every table's columns with their nullability, and its unique keys: compared between the two
+    /// stores by the conformance suite.
+    func schema() async throws -> Schema
+    func close() async throws
+}
+
+extension SQLConnection {
+    /// The rows decoded by column name into `Record`; a row that does not decode is
+    /// ``StoreError/corrupt(_:)``.
+    public func fetchAll<Record: Decodable>(_ type: Record.Type, _ sql: SQL) async throws -> [Record] {
+        try await fetchAll(sql).map { try SQLRowDecoder.decode(Record.self, from: $0) }
+    }
+
+    public func fetchOne<Record: Decodable>(_ type: Record.Type, _ sql: SQL) async throws -> Record? {
+        try await fetchAll(sql).first.map { try SQLRowDecoder.decode(Record.self, from: $0) }
+    }
+
+    /// The first column of the first row, if any.
+    public func fetchValue<Value: Decodable>(_ type: Value.Type, _ sql: SQL) async throws -> Value? {
+        guard let row = try await fetchAll(sql).first, let column = row.columns.first else { return nil }
+        return try SQLRowDecoder.decode(Value.self, column: column, from: row)
+    }
+}
+
+/// A migration: one numbered step, with DDL per dialect where the two differ.
+public struct Migration: Sendable {
+    /// Also the identifier recorded as applied: never rename a migration that has shipped.
+    public var name: String
+    public var sqlite: [String]
+    public var postgres: [String]
+
+    public init(name: String, sqlite: [String], postgres: [String]) {
+        self.name = name; self.sqlite = sqlite; self.postgres = postgres
+    }
+
+    /// DDL both databases read alike.
+    public init(name: String, both: [String]) {
+        self.init(name: name, sqlite: both, postgres: both)
+    }
+}
+
+/// A schema as the conformance suite compares it.
+public struct Schema: Sendable, Equatable, CustomStringConvertible {
+    public struct Column: Sendable, Hashable, Comparable {
+        public var name: String
+        public var nullable: Bool
+        public init(name: String, nullable: Bool) { self.name = name; self.nullable = nullable }
+        public static func < (lhs: Column, rhs: Column) -> Bool { lhs.name < rhs.name }
+    }
+
+    /// Table name → its columns, sorted by name.
+    public var tables: [String: [Column]]
+    /// Table name → its unique keys (primary key included), each as sorted column names.
+    public var uniqueKeys: [String: Set<[String]>]
+
+    public init(tables: [String: [Column]], uniqueKeys: [String: Set<[String]>]) {
+        self.tables = tables; self.uniqueKeys = uniqueKeys
+    }
+
+    public var description: String {
+        tables.keys.sorted().map { table in
+            let columns = tables[table]!.map { $0.name + ($0.nullable ? "?" : "") }.joined(separator: ", ")
+            let keys = (uniqueKeys[table] ?? []).map { "(" + $0.joined(separator: ", ") + ")" }.sorted().joined(separator: " ")
+            return "\(table): \(columns) unique \(keys)"
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+import ZhifuCore
+import ZhifuStore
+
+/// The embedded store: one SQLite file in WAL mode through GRDB, one writer per process.
+public typealias SQLiteStore = SQLStore<SQLiteDatabase>
+
+extension SQLStore where Database == SQLiteDatabase {
+    /// Opens (creating if needed) the database at `path`; `nil` opens a private in-memory database.
+    public convenience init(path: String?) throws {
+        self.init(database: try SQLiteDatabase(path: path))
+    }
+}
+
+/// SQLite through GRDB. Durability: `synchronous = FULL`, so a committed transfer survives a crash
+/// or power loss.
+///
+/// A unit of work runs inside one GRDB `write` (or `read`) on GRDB's own queue, and runs there to
+/// the end without suspending: the shared repositories are `async` (PostgreSQL's statements are),
+/// but every statement of ``SQLiteConnection`` completes synchronously, so the unit started with
+/// `Task.immediate` finishes before `write` returns. One queue hop per transaction, as with GRDB
+/// used directly, instead of one per statement.
+public final class SQLiteDatabase: SQLDatabase {
+    private let writer: any DatabaseWriter
+    public let dialect = SQLDialect.sqlite
+
+    public init(path: String?) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        if let path {
+            writer = try DatabasePool(path: path, configuration: configuration)
+        } else {
+            writer = try DatabaseQueue(configuration: configuration)
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        try await mappingErrors { try await writer.write { db in try Self.runToCompletion(body, on: db) } }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        try await mappingErrors { try await writer.read { db in try Self.runToCompletion(body, on: db) } }
+    }
+
+    /// Runs the unit of work on this thread, where GRDB allows `db` to be used.
+    private static func runToCompletion<T>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T, on db: Database) throws -> T {
+        let outcome = Outcome<T>()
+        nonisolated(unsafe) let connection = SQLiteConnection(db: db)
+        Task.immediate {
+            do { outcome.result = .success(try await body(connection)) } catch { outcome.result = .failure(error) }
+        }
+        guard let result = outcome.result else {
+            preconditionFailure("a SQLite unit of work suspended; it may only await SQLConnection's statements")
+        }
+        return try result.get()
+    }
+
+    public func migrate(_ migrations: [Migration]) async throws {
+        var migrator = DatabaseMigrator()
+        for migration in migrations {
+            migrator.registerMigration(migration.name) { db in
+                for statement in migration.sqlite { try db.execute(sql: statement) }
+            }
+        }
+        try await mappingErrors { try migrator.migrate(writer) }
+    }
+
+    public func schema() async throws -> Schema {
+        try await writer.read { db in
+            var tables: [String: [Schema.Column]] = [:], uniqueKeys: [String: Set<[String]>] = [:]
+            let names = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'
+                """)
+            for table in names {
+                let columns = try Row.fetchAll(db, sql: "SELECT name, \"notnull\", pk FROM pragma_table_info(?)", arguments: [table])
+                tables[table] = columns.map { Schema.Column(name: $0["name"], nullable: $0["notnull"] == 0 && $0["pk"] == 0) }.sorted()
+                var keys: Set<[String]> = []
+                let primaryKey = columns.filter { ($0["pk"] as Int) > 0 }.map { $0["name"] as String }.sorted()
+                if !primaryKey.isEmpty { keys.insert(primaryKey) }
+                for index in try Row.fetchAll(db, sql: "SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1", arguments: [table]) {
+                    keys.insert(try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info(?)", arguments: [index["name"] as String]).sorted())
+                }
+                uniqueKeys[table] = keys
+            }
+            return Schema(tables: tables, uniqueKeys: uniqueKeys)
+        }
+    }
+
+    public func close() async throws {
+        if let pool = writer as? DatabasePool { try pool.close() }
+    }
+
+    /// GRDB's errors as the store's, so callers handle SQLite and PostgreSQL alike.
+    private func mappingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError {
+            switch error.extendedResultCode {
+            case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY: throw StoreError.duplicate(error.message ?? "key")
+            case .SQLITE_CONSTRAINT_CHECK, .SQLITE_CONSTRAINT_NOTNULL, .SQLITE_CONSTRAINT_FOREIGNKEY, .SQLITE_CONSTRAINT_TRIGGER:
+                throw StoreError.constraint(error.message ?? "constraint")
+            default: throw StoreError.database(error.description)
+            }
+        }
+    }
+}
+
+/// Where a unit of work leaves its result for the GRDB closure that started it.
+private final class Outcome<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}
+
+/// Statements on GRDB's connection, prepared once per connection and reused (a 1000-record batch
+/// runs the same few statements thousands of times).
+final class SQLiteConnection: SQLConnection {
+    let db: Database
+    var dialect: SQLDialect { .sqlite }
+
+    init(db: Database) { self.db = db }
+
+    func execute(_ sql: ZhifuStore.SQL) async throws -> Int {
+        try statement(sql).execute()
+        return db.changesCount
+    }
+
+    func fetchAll(_ sql: ZhifuStore.SQL) async throws -> [SQLRow] {
+        let statement = try statement(sql)
+        let columns = statement.columnNames
+        return try Row.fetchAll(statement).map { row in
+            SQLRow(columns: columns, values: row.databaseValues.map { value in
+                switch value.storage {
+                case .null: .null
+                case .int64(let number): .integer(number)
+                case .double(let number): Int64(exactly: number).map(SQLValue.integer) ?? .text(String(number))
+                case .string(let text): .text(text)
+                case .blob(let data): .text(String(decoding: data, as: UTF8.self))
+                }
+            })
+        }
+    }
+
+    private func statement(_ sql: ZhifuStore.SQL) throws -> Statement {
+        let statement = try db.cachedStatement(sql: sql.text(numberedPlaceholders: false))
+        try statement.setArguments(StatementArguments(sql.bindings.map { value -> DatabaseValue in
+            switch value {
+            case .null: .null
+            case .integer(let number): number.databaseValue
+            case .text(let text): text.databaseValue
+            case .bool(let flag): (flag ? 1 : 0).databaseValue
+            }
+        }))
+        return statement
+    }
+}
