@@ -15,6 +15,52 @@ public enum BatchTransFailureReason: String, Sendable, CaseIterable {
     case balanceNotEnough = "TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH"
 }
 
+/// A `batch_trans_notify` request as the gateway read it off the wire: every field well formed
+/// (the gateway refuses what is not, with the seed's codes); what it means is the domain's to decide.
+public struct BatchTransCommand: Sendable {
+    public var batchNo: String
+    public var accountName: String
+    public var details: [BatchTransDetail]
+    public var batchFee: Amount
+    public var payDate: String
+    /// `buyer_account_name`, else `email`: the payer's logon id.
+    public var payerLogonId: String
+    public var extendParam: String?
+    public var notifyURL: String?
+    /// Hash of the business parameters as sent: the same `batch_no` is idempotent only for the
+    /// same content.
+    public var fingerprint: String
+
+    public init(batchNo: String, accountName: String, details: [BatchTransDetail], batchFee: Amount, payDate: String, payerLogonId: String,
+                extendParam: String?, notifyURL: String?, fingerprint: String) {
+        self.batchNo = batchNo; self.accountName = accountName; self.details = details; self.batchFee = batchFee; self.payDate = payDate
+        self.payerLogonId = payerLogonId; self.extendParam = extendParam; self.notifyURL = notifyURL; self.fingerprint = fingerprint
+    }
+}
+
+/// Why the domain refused a batch or its confirmation. The gateway answers each with the seed's
+/// code (BatchTransNotify).
+public enum BatchTransFailure: Error, Sendable {
+    case duplicateBatchNo(String)
+    case payDateNotToday(String)
+    case payerNotFound(String)
+    /// The payer must be the partner's own account.
+    case payerIsNotPartner
+    case payerBlocked
+    /// account_name is not the payer's real name.
+    case accountNameMismatch
+    /// The confirm form's batch and token do not match (a stale or forged page).
+    case confirmPageExpired
+    case alreadyConfirmed
+    /// The logon id on the confirm form is not the payer's.
+    case wrongPayer
+    case wrongPassword(remaining: Int)
+    /// Too many password checks wait for the KDF; nothing was counted.
+    case busy
+    /// The store failed; nothing was changed.
+    case system(any Error)
+}
+
 /// `batch_trans_notify` (seed 000): batch pay from the partner's own account to up to 1000
 /// Alipay accounts, confirmed by the payer's payment password.
 public struct BatchTransService: Sendable {
@@ -29,105 +75,70 @@ public struct BatchTransService: Sendable {
         passwords = PaymentPasswordCheck(store: store, kdf: kdf)
     }
 
-    /// The business parameters, in a fixed order, whose hash identifies a batch's content.
-    static let businessParameters = ["account_name", "detail_data", "batch_no", "batch_num", "batch_fee", "pay_date", "email",
-                                     "buyer_account_name", "extend_param", "notify_url"]
-
-    /// Validates a signed request and stores the batch, or returns the batch already stored under
-    /// this `batch_no` when the content is the same. Other content under a used `batch_no` is
-    /// DUPLICATE_BATCH_NO: nothing is paid twice.
-    public func submit(_ params: Parameters, merchant: Merchant, signType: SignType, charset: Charset) async throws -> Batch {
-        func required(_ name: String) throws(MAPIFailure) -> String {
-            guard let value = params.nonEmpty(name) else { throw MAPIFailure(.illegalArgument, "\(name) is required") }
-            return value
-        }
-        let batchNo = try required("batch_no")
-        guard (11...32).contains(batchNo.utf8.count), batchNo.utf8.allSatisfy({ $0 < 0x80 && (Character(UnicodeScalar($0)).isLetter || Character(UnicodeScalar($0)).isNumber) }) else {
-            throw MAPIFailure(.batchNoFormatError, "batch_no must be 11 to 32 letters or digits")
-        }
-        let fingerprint = Hex.lowercase(Digest.sha256(Array(Self.businessParameters.map { "\($0)=\(params[$0] ?? "")" }.joined(separator: "\n").utf8)))
-        if let existing = try await store.batch(partner: merchant.partner, batchNo: batchNo) {
-            guard existing.fingerprint == fingerprint else {
-                throw MAPIFailure(.duplicateBatchNo, "batch_no \(batchNo) was used for a different batch")
+    /// Stores the batch, or returns the batch already stored under this `batch_no` when the
+    /// content is the same. Other content under a used `batch_no` is a duplicate: nothing is paid
+    /// twice. What depends on the day and on the payer is checked after that, so a merchant
+    /// repeating yesterday's request sees yesterday's batch.
+    public func submit(_ command: BatchTransCommand, partner: UserId, signType: SignType, charset: Charset) async throws(BatchTransFailure) -> Batch {
+        do {
+            if let existing = try await store.batch(partner: partner, batchNo: command.batchNo) {
+                guard existing.fingerprint == command.fingerprint else { throw BatchTransFailure.duplicateBatchNo(command.batchNo) }
+                return existing
             }
-            return existing
-        }
-        let accountName = try required("account_name")
-        let details: [BatchTransDetail]
-        do { details = try BatchTransDetail.parse(try required("detail_data")) } catch let error as DetailDataError {
-            throw MAPIFailure(error.code, "detail_data: \(error.description)")
-        }
-        let batchNumText = try required("batch_num")
-        guard let batchNum = Int(batchNumText), batchNum > 0, batchNumText.allSatisfy(\.isASCII) else {
-            throw MAPIFailure(.batchNumError, "batch_num must be a positive integer")
-        }
-        guard batchNum <= BatchTransDetail.maximumRecords else { throw MAPIFailure(.batchNumExceedLimit, "batch_num is above 1000") }
-        guard batchNum == details.count else {
-            throw MAPIFailure(.batchNumNotEqualTotal, "batch_num is \(batchNum) but detail_data has \(details.count) records")
-        }
-        guard let batchFee = Amount(try required("batch_fee")), batchFee.fen > 0 else {
-            throw MAPIFailure(.illegalArgument, "batch_fee must be an amount like 20.00")
-        }
-        guard Amount.sum(details.map(\.amount)) == batchFee else {
-            throw MAPIFailure(.illegalArgument, "batch_fee \(batchFee) is not the sum of detail_data's amounts")
-        }
-        let payDate = try required("pay_date")
-        guard payDate == calendar.day(clock.now) else {
-            throw MAPIFailure(.illegalArgument, "pay_date must be today, \(calendar.day(clock.now))")
-        }
-        if let extend = params.nonEmpty("extend_param") {
-            do { _ = try ExtendParam.parse(extend) } catch { throw MAPIFailure(error.code, error.description) }
-        }
-        let notifyURL = params.nonEmpty("notify_url")
-        if let notifyURL, !Self.isHTTPURL(notifyURL) { throw MAPIFailure(.illegalArgument, "notify_url must be an http(s) URL of at most 200 characters") }
-        guard let payerLogon = params.nonEmpty("buyer_account_name") ?? params.nonEmpty("email") else {
-            throw MAPIFailure(.illegalArgument, "email (or buyer_account_name) is required")
-        }
-        guard let payer = try await store.account(logonId: payerLogon) else { throw MAPIFailure(.userNotExist, "no account \(payerLogon)") }
-        guard payer.userId == merchant.partner else {
-            throw MAPIFailure(.accountNotConsistent, "the payer must be the partner's own account")
-        }
-        guard payer.status == .normal else { throw MAPIFailure(.userBlockStatus) }
-        guard payer.name == accountName else { throw MAPIFailure(.accountNotConsistent, "account_name is not the payer's name") }
+            let today = calendar.day(clock.now)
+            guard command.payDate == today else { throw BatchTransFailure.payDateNotToday(today) }
+            guard let payer = try await store.account(logonId: command.payerLogonId) else { throw BatchTransFailure.payerNotFound(command.payerLogonId) }
+            guard payer.userId == partner else { throw BatchTransFailure.payerIsNotPartner }
+            guard payer.status == .normal else { throw BatchTransFailure.payerBlocked }
+            guard payer.name == command.accountName else { throw BatchTransFailure.accountNameMismatch }
 
-        let now = clock.now
-        let batch = Batch(id: calendar.day(now) + SecureRandom.digits(8), partner: merchant.partner, batchNo: batchNo, fingerprint: fingerprint,
-                          payer: payer.userId, accountName: accountName, batchFee: batchFee, payDate: payDate, notifyURL: notifyURL,
-                          signType: signType, charset: charset, extendParam: params.nonEmpty("extend_param"), status: .waitConfirm,
-                          token: SecureRandom.alphanumeric(32), createdAt: now, details: details.map { BatchRecord(detail: $0) })
-        if let raced = try await store.insertBatch(batch) {
-            guard raced.fingerprint == fingerprint else { throw MAPIFailure(.duplicateBatchNo) }
-            return raced
+            let now = clock.now
+            let batch = Batch(id: calendar.day(now) + SecureRandom.digits(8), partner: partner, batchNo: command.batchNo, fingerprint: command.fingerprint,
+                              payer: payer.userId, accountName: command.accountName, batchFee: command.batchFee, payDate: command.payDate,
+                              notifyURL: command.notifyURL, signType: signType, charset: charset, extendParam: command.extendParam, status: .waitConfirm,
+                              token: SecureRandom.alphanumeric(32), createdAt: now, details: command.details.map { BatchRecord(detail: $0) })
+            if let raced = try await store.insertBatch(batch) {
+                guard raced.fingerprint == command.fingerprint else { throw BatchTransFailure.duplicateBatchNo(command.batchNo) }
+                return raced
+            }
+            return batch
+        } catch let failure as BatchTransFailure {
+            throw failure
+        } catch {
+            throw BatchTransFailure.system(error)
         }
+    }
+
+    public func batch(partner: UserId, batchNo: String) async throws -> Batch? {
+        try await store.batch(partner: partner, batchNo: batchNo)
+    }
+
+    /// The batch a confirm form names, if its one-time token is the batch's (compared in constant time).
+    public func batch(id: String, token: String) async throws -> Batch? {
+        guard let batch = try await store.batch(id: id), ConstantTime.equals(Array(batch.token.utf8), Array(token.utf8)) else { return nil }
         return batch
     }
 
-    static func isHTTPURL(_ text: String) -> Bool {
-        text.utf8.count <= 200 && (text.hasPrefix("http://") || text.hasPrefix("https://")) && URL(string: text)?.host != nil
-    }
-
     /// The confirm form's outcome.
-    public enum ConfirmOutcome: Equatable, Sendable {
+    public enum ConfirmOutcome: Sendable {
         case paid(Batch)
-        case failed(MAPIFailure)
+        case failed(BatchTransFailure)
     }
 
     /// Checks the payer's logon id and payment password against the batch's token, then pays.
     public func confirm(token: String, logonId: String, password: String, batchId: String) async throws -> ConfirmOutcome {
         guard let batch = try await store.batch(id: batchId), ConstantTime.equals(Array(batch.token.utf8), Array(token.utf8)) else {
-            return .failed(MAPIFailure(.sessionTimeout, "this confirm page is no longer valid"))
+            return .failed(.confirmPageExpired)
         }
-        guard batch.status == .waitConfirm else { return .failed(MAPIFailure(.userConfirmSucc)) }
-        guard let account = try await store.account(logonId: logonId), account.userId == batch.payer else {
-            return .failed(MAPIFailure(.accountNotConsistent, "enter the paying account's logon id"))
-        }
+        guard batch.status == .waitConfirm else { return .failed(.alreadyConfirmed) }
+        guard let account = try await store.account(logonId: logonId), account.userId == batch.payer else { return .failed(.wrongPayer) }
         switch try await passwords.verify(account, password: password) {
-        case .blocked: return .failed(MAPIFailure(.userBlockStatus))
-        case .wrong(let remaining): return .failed(MAPIFailure(.userPassError, "\(remaining) tries left"))
-        case .busy: return .failed(MAPIFailure(.systemError, "too many password checks at once; try again"))
+        case .blocked: return .failed(.payerBlocked)
+        case .wrong(let remaining): return .failed(.wrongPassword(remaining: remaining))
+        case .busy: return .failed(.busy)
         case .accepted: break
         }
-        guard try await store.markBatchProcessing(id: batch.id) else { return .failed(MAPIFailure(.userConfirmSucc)) }
+        guard try await store.markBatchProcessing(id: batch.id) else { return .failed(.alreadyConfirmed) }
         var processing = batch
         processing.status = .processing
         guard let paid = try await process(processing, payer: account) else {

@@ -98,6 +98,16 @@ public struct TradeService: Sendable {
         return try await current(found)
     }
 
+    /// The trade as stored, by its number alone (the buyer's pages, which know no partner).
+    public func stored(tradeNo: String) async throws -> Trade? {
+        guard tradeNo.utf8.count <= 64 else { return nil }
+        return try await store.trade(tradeNo: tradeNo)
+    }
+
+    public func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund? {
+        try await store.refund(tradeNo: tradeNo, outRequestNo: outRequestNo)
+    }
+
     /// Applies what the clock has decided since the trade was stored (timeout_express, the end
     /// of the refund period).
     public func current(_ trade: Trade) async throws -> Trade {

@@ -30,7 +30,7 @@ struct Cashier: Sendable {
         }
         router.get("/qr/:tradeNo/image.svg") { _, context in
             let tradeNo = context.parameters.get("tradeNo") ?? ""
-            guard let trade = try await gateway.store.trade(tradeNo: tradeNo), let code = QRCode(Self.qrCodeURL(trade, gateway: gateway)) else {
+            guard let trade = try await gateway.trades.stored(tradeNo: tradeNo), let code = QRCode(Self.qrCodeURL(trade, gateway: gateway)) else {
                 return Response(status: .notFound)
             }
             return Self.svg(code)
@@ -49,7 +49,7 @@ struct Cashier: Sendable {
             return response
         }
         router.get("/buyer/scan") { request, _ in
-            guard let buyer = try await session(request), let account = try await gateway.store.account(userId: buyer) else { return Self.loginPage() }
+            guard let buyer = try await session(request), let account = try await gateway.accounts.account(userId: buyer) else { return Self.loginPage() }
             let scanned = request.uri.queryParameters.get("qr_code") ?? ""
             guard scanned.count <= 512, let tradeNo = Self.tradeNo(inQRCode: scanned, gateway: gateway) else {
                 return try await buyerPage(buyer, error: "无法识别的二维码")
@@ -76,7 +76,7 @@ struct Cashier: Sendable {
     // MARK: Cashier
 
     func page(tradeNo: String, prefill: String?, error: String? = nil) async throws -> Response {
-        guard tradeNo.count <= 64, let stored = try await gateway.store.trade(tradeNo: tradeNo) else {
+        guard tradeNo.count <= 64, let stored = try await gateway.trades.stored(tradeNo: tradeNo) else {
             return HTML.page(title: "收银台", body: "<p class=\"error\" id=\"error\">交易不存在</p>", status: .notFound)
         }
         let trade = try await gateway.trades.current(stored)
@@ -98,7 +98,7 @@ struct Cashier: Sendable {
     }
 
     static func summary(_ trade: Trade, gateway: Gateway) async throws -> String {
-        let merchant = try await gateway.store.account(userId: trade.partner)?.name ?? trade.partner.rawValue
+        let merchant = try await gateway.accounts.account(userId: trade.partner)?.name ?? trade.partner.rawValue
         return """
             <table id="trade"><tbody>
             <tr><th>商品</th><td id="subject">\(HTML.escape(trade.subject))</td></tr>
@@ -112,10 +112,10 @@ struct Cashier: Sendable {
     /// The buyer signs in with the account and payment password and pays; then the browser goes
     /// to the merchant's return_url with the signed result (or sees the success page).
     func pay(tradeNo: String, account logonId: String, password: String) async throws -> Response {
-        guard tradeNo.count <= 64, let trade = try await gateway.store.trade(tradeNo: tradeNo) else {
+        guard tradeNo.count <= 64, let trade = try await gateway.trades.stored(tradeNo: tradeNo) else {
             return try await page(tradeNo: tradeNo, prefill: nil)
         }
-        guard logonId.count <= 100, password.count <= 64, let account = try await gateway.store.account(logonId: logonId), account.kind == .user else {
+        guard logonId.count <= 100, password.count <= 64, let account = try await gateway.accounts.account(logonId: logonId), account.kind == .user else {
             return try await page(tradeNo: tradeNo, prefill: logonId, error: "账户名或支付密码不正确")
         }
         switch try await gateway.passwords.verify(account, password: password) {
@@ -173,7 +173,7 @@ struct Cashier: Sendable {
     }
 
     func login(account logonId: String, password: String) async throws -> Response {
-        guard logonId.count <= 100, password.count <= 64, let account = try await gateway.store.account(logonId: logonId), account.kind == .user else {
+        guard logonId.count <= 100, password.count <= 64, let account = try await gateway.accounts.account(logonId: logonId), account.kind == .user else {
             return Self.loginPage(error: "账户名或支付密码不正确")
         }
         switch try await gateway.passwords.verify(account, password: password) {
@@ -189,7 +189,7 @@ struct Cashier: Sendable {
 
     /// 付款码: a fresh single-use code each time the page is shown, as digits and as a QR code.
     func buyerPage(_ buyer: UserId, error: String? = nil) async throws -> Response {
-        guard let account = try await gateway.store.account(userId: buyer) else { return Self.loginPage() }
+        guard let account = try await gateway.accounts.account(userId: buyer) else { return Self.loginPage() }
         let code = try await gateway.trades.issuePaymentCode(buyer: buyer)
         let image = QRCode(code.code)?.svg(moduleSize: 4) ?? ""
         return HTML.page(title: "我的支付宝", body: """

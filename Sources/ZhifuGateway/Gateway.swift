@@ -65,6 +65,16 @@ public struct Gateway: Sendable {
         BatchTransService(store: store, clock: clock, calendar: configuration.calendar, kdf: passwordKDF)
     }
 
+    public var accounts: AccountService { AccountService(store: store) }
+    public var merchantDirectory: MerchantService { MerchantService(store: store) }
+    public var notifications: NotificationService { NotificationService(store: store, clock: clock) }
+
+    /// `sqlite` or `postgres` once the store answers a read; throws while it cannot.
+    public func storeStatus() async throws -> String {
+        _ = try await store.setting(GatewaySettings.demoDataCreated)
+        return store.kind
+    }
+
     public var passwords: PaymentPasswordCheck { PaymentPasswordCheck(store: store, kdf: passwordKDF) }
 
     /// MD5 with the partner's key; RSA and DSA with the gateway's own keys.

@@ -56,8 +56,7 @@ public struct Notifier: Service {
     public func deliverDue(_ client: HTTPClient) async throws -> Int {
         let due: [OutboxNotification]
         do {
-            due = try await gateway.store.claimDueNotifications(now: gateway.clock.now, limit: configuration.concurrency,
-                                                                leaseSeconds: configuration.timeoutSeconds * 2 + 30)
+            due = try await gateway.notifications.claimDue(limit: configuration.concurrency, leaseSeconds: configuration.timeoutSeconds * 2 + 30)
         } catch {
             logger.error("reading the outbox failed: \(error)")
             return 0
@@ -65,7 +64,7 @@ public struct Notifier: Service {
         // MD5 keys are the partners' own: read each partner once per round, not once per try.
         var md5Keys: [UserId: String] = [:]
         for partner in Set(due.filter { $0.signType == .md5 }.map(\.partner)) {
-            md5Keys[partner] = try? await gateway.store.merchant(partner: partner)?.md5Key
+            md5Keys[partner] = try? await gateway.merchantDirectory.merchant(partner: partner)?.md5Key
         }
         let keys = md5Keys
         let outcomes = await withTaskGroup(of: (attempt: NotificationAttempt, nextAttemptAt: Date?).self) { group in
@@ -75,7 +74,7 @@ public struct Notifier: Service {
             return await group.reduce(into: []) { $0.append($1) }
         }
         do {
-            try await gateway.store.recordNotificationAttempts(outcomes)
+            try await gateway.notifications.record(outcomes)
         } catch {
             // The claims' leases expire and the tries are made again: at least once, never lost.
             logger.error("recording \(outcomes.count) tries failed: \(error)")

@@ -35,7 +35,7 @@ struct BatchBench: AsyncParsableCommand {
             let params = Parameters([("account_name", demo.merchant.name), ("detail_data", details), ("batch_no", "bench\(run)\(SecureRandom.alphanumeric(10))"),
                                      ("batch_num", "1000"), ("batch_fee", "10.00"), ("pay_date", configuration.calendar.day(gateway.clock.now)),
                                      ("email", demo.merchant.logonId)])
-            let batch = try await service.submit(params, merchant: merchant, signType: .md5, charset: .utf8)
+            let batch = try await service.submit(try BatchTransNotify.command(params), partner: merchant.partner, signType: .md5, charset: .utf8)
             let start = ContinuousClock.now
             let outcome = try await service.confirm(token: batch.token, logonId: demo.merchant.logonId, password: demo.merchant.password, batchId: batch.id)
             totals.append(milliseconds(ContinuousClock.now - start))

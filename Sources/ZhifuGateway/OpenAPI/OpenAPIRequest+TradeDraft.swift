@@ -37,7 +37,7 @@ extension OpenAPIRequest {
 
         var buyer: UserId?
         if let buyerId = try string("buyer_id", maxLength: 28) {
-            guard let id = UserId(buyerId), try await gateway.store.account(userId: id) != nil else { throw OpenAPIError.invalidParameter("buyer_id") }
+            guard let id = UserId(buyerId), try await gateway.accounts.account(userId: id) != nil else { throw OpenAPIError.invalidParameter("buyer_id") }
             buyer = id
         }
         if let seller = try string("seller_id", maxLength: 28), seller != partner.rawValue { throw OpenAPIError.invalidParameter("seller_id") }

@@ -10,7 +10,7 @@ struct BtnStatusQuery: MAPIService {
 
     func handle(_ request: MAPIRequest, gateway: Gateway) async throws -> Response {
         guard let batchNo = request.parameters.nonEmpty("batch_no"), batchNo.utf8.count <= 32 else { return MAPIXML.failure(.illegalArgument) }
-        guard let batch = try await gateway.store.batch(partner: request.merchant.partner, batchNo: batchNo) else {
+        guard let batch = try await gateway.batchTrans.batch(partner: request.merchant.partner, batchNo: batchNo) else {
             return MAPIXML.failure(.queryResultIsNull)
         }
         let calendar = gateway.configuration.calendar

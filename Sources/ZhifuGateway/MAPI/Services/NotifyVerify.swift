@@ -14,8 +14,7 @@ struct NotifyVerify: Sendable {
               let notifyId = parameters.nonEmpty("notify_id"), notifyId.utf8.count <= 128 else {
             return Self.answer("invalid")
         }
-        guard let notification = try await gateway.store.notification(notifyId: notifyId) else { return Self.answer("false") }
-        return Self.answer(notification.partner == partner && notification.status != .acknowledged ? "true" : "false")
+        return Self.answer(try await gateway.notifications.isPending(notifyId: notifyId, partner: partner) ? "true" : "false")
     }
 
     static func answer(_ text: String) -> Response {

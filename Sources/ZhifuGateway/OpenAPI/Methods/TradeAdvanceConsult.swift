@@ -9,7 +9,7 @@ struct TradeAdvanceConsult: OpenAPIMethod {
 
     func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
         let userId = try request.required("alipay_user_id", maxLength: 28)
-        guard let id = UserId(userId), try await gateway.store.account(userId: id) != nil else { throw OpenAPIError.invalidParameter("alipay_user_id") }
+        guard let id = UserId(userId), try await gateway.accounts.account(userId: id) != nil else { throw OpenAPIError.invalidParameter("alipay_user_id") }
         return [("refer_result", .string("false")), ("waiting_deduct_amount", .string("0.00")), ("waiting_deduct_order_count", .string("0"))]
     }
 }

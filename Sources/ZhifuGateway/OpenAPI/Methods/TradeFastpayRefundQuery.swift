@@ -10,7 +10,7 @@ struct TradeFastpayRefundQuery: OpenAPIMethod {
         let outRequestNo = try request.string("out_request_no", maxLength: 64)
         let trade = try await request.trade(gateway)
         var fields: [(String, OpenAPIJSON)] = [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo))]
-        guard let refund = try await gateway.store.refund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo ?? trade.tradeNo) else { return fields }
+        guard let refund = try await gateway.trades.refund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo ?? trade.tradeNo) else { return fields }
         fields += [("out_request_no", .string(refund.outRequestNo)), ("total_amount", .string(trade.amount.description)),
                    ("refund_amount", .string(refund.amount.description)), ("refund_status", .string("REFUND_SUCCESS")),
                    ("gmt_refund_pay", .string(gateway.configuration.calendar.timestamp(refund.createdAt)))]

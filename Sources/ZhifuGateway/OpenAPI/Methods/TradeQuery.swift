@@ -9,7 +9,7 @@ struct TradeQuery: OpenAPIMethod {
     func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
         let trade = try await request.trade(gateway)
         var fields: [(String, OpenAPIJSON)] = [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo))]
-        if let buyer = trade.buyer, let account = try await gateway.store.account(userId: buyer) {
+        if let buyer = trade.buyer, let account = try await gateway.accounts.account(userId: buyer) {
             fields += [("buyer_logon_id", .string(TradeService.masked(account.logonId))), ("buyer_user_id", .string(buyer.rawValue))]
         }
         fields += [("trade_status", .string(trade.status.rawValue)), ("total_amount", .string(trade.amount.description))]
@@ -34,7 +34,7 @@ struct TradeQuery: OpenAPIMethod {
     static func paymentFields(_ trade: Trade, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
         let paid = trade.payAmount.description
         var fields: [(String, OpenAPIJSON)] = [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo))]
-        if let buyer = trade.buyer, let account = try await gateway.store.account(userId: buyer) {
+        if let buyer = trade.buyer, let account = try await gateway.accounts.account(userId: buyer) {
             fields.append(("buyer_logon_id", .string(TradeService.masked(account.logonId))))
         }
         fields += trade.currencyFields(rates: gateway.configuration.exchangeRates)

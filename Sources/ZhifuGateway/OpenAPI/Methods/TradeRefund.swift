@@ -18,7 +18,7 @@ struct TradeRefund: OpenAPIMethod {
         if pageRefund {
             return fields + [("out_request_no", .string(result.refund.outRequestNo)), ("refund_amount", .string(result.refund.amount.description))]
         }
-        if let buyer = result.trade.buyer, let account = try await gateway.store.account(userId: buyer) {
+        if let buyer = result.trade.buyer, let account = try await gateway.accounts.account(userId: buyer) {
             fields += [("buyer_logon_id", .string(TradeService.masked(account.logonId))), ("buyer_user_id", .string(buyer.rawValue))]
         }
         return fields + [("fund_change", .string(result.fundChange ? "Y" : "N")), ("refund_fee", .string(result.trade.refunded.description)),

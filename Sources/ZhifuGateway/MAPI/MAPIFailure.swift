@@ -1,3 +1,4 @@
+import ZhifuCore
 import ZhifuProtocol
 
 /// A MAPI service refusing a request: the seed's code, and a sentence for the developer
