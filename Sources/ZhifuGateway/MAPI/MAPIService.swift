@@ -30,5 +30,20 @@ enum MAPIXML {
                  body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + body)))
     }
 
-    static func escape(_ text: String) -> String { HTML.escape(text) }
+    /// XML text: `&`, `<`, `>` and both quotes as entities.
+    static func escape(_ text: String) -> String {
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": output += "&amp;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            case "\"": output += "&quot;"
+            case "'": output += "&#39;"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
 }
