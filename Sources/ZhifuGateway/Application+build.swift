@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 import ZhifuCore
 import ZhifuProtocol
@@ -12,7 +13,12 @@ import ZhifuProtocol
 /// `onServerRunning` is told the channel once the server listens (benchmarks read the port from it).
 public func buildApplication(gateway: Gateway, services: [any Service] = [], logger: Logger = Logger(label: "zhifu"),
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-    let router = Router()
+    let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: RequestLogMiddleware(metrics: PrometheusMetricsFactory(registry: gateway.metrics)))
+    router.get("/metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.emitToBuffer())))
+    }
     router.get("/health") { _, _ in
         try await healthResponse(gateway)
     }
@@ -20,16 +26,16 @@ public func buildApplication(gateway: Gateway, services: [any Service] = [], log
     let mapi = MAPIGateway(gateway: gateway)
     let openAPI = OpenAPIGateway(gateway: gateway, logger: logger)
     // One URL, two protocols: `service=` is MAPI; without it, `method=` or `app_id=` is OpenAPI.
-    let gatewayHandler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+    let gatewayHandler: @Sendable (Request, GatewayRequestContext) async throws -> Response = { request, context in
         var request = request
         let body = Array(try await request.collectBody(upTo: FormCoding.maximumBytes).readableBytesView)
         let query = Array((request.uri.query ?? "").utf8)
         let isMAPI = FormCoding.rawField("service", in: query) != nil || FormCoding.rawField("service", in: body) != nil
         let isOpenAPI = ["method", "app_id"].contains { FormCoding.rawField($0, in: query) != nil || FormCoding.rawField($0, in: body) != nil }
         if !isMAPI, isOpenAPI {
-            return try await openAPI.handle(query: query, body: body)
+            return try await openAPI.handle(query: query, body: body, outcome: context.outcome)
         }
-        return try await mapi.handle(query: query, body: body)
+        return try await mapi.handle(query: query, body: body, outcome: context.outcome)
     }
     router.get("/gateway.do", use: gatewayHandler)
     router.post("/gateway.do", use: gatewayHandler)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Prometheus
 import ZhifuCore
 import ZhifuProtocol
 
@@ -15,6 +16,8 @@ public struct Gateway: Sendable {
     public let privateKey: PrivateKey
     /// The DSA key that signs notifications of DSA-signed requests.
     public let dsaPrivateKey: PrivateKey
+    /// The request metrics `GET /metrics` shows (Prometheus text format).
+    public let metrics = PrometheusCollectorRegistry()
     /// This gateway's share of the payment-password KDF threads.
     let passwordKDF: PasswordKDF
     /// What a first start created, to print; `nil` when fixtures were given or demo data existed.

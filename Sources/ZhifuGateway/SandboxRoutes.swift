@@ -10,7 +10,7 @@ struct SandboxRoutes {
     /// Longest single jump: 400 days (any retry schedule or expiry fits many times over).
     static let maximumAdvanceSeconds: Int64 = 400 * 86_400
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<GatewayRequestContext>) {
         router.get("/sandbox/clock") { _, _ in
             guard let clock = gateway.manualClock else { throw HTTPError(.notFound) }
             return clockResponse(clock.now)

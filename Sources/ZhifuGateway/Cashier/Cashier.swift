@@ -15,7 +15,7 @@ struct Cashier: Sendable {
 
     static let maximumFormBytes = 8 * 1024
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<GatewayRequestContext>) {
         router.get("/cashier/:tradeNo") { request, context in
             try await page(tradeNo: context.parameters.get("tradeNo") ?? "", prefill: request.uri.queryParameters.get("account"))
         }

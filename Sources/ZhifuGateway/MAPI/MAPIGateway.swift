@@ -16,13 +16,17 @@ struct MAPIGateway: Sendable {
     }()
 
     /// Decodes the request, runs the common checks and hands over to the service.
-    func handle(query: [UInt8], body: [UInt8]) async throws -> Response {
+    func handle(query: [UInt8], body: [UInt8], outcome: RequestOutcome = RequestOutcome()) async throws -> Response {
         // The service (and so the error format) is read from the raw pairs first: a request whose
         // charset is wrong still gets the page or XML its service answers with.
         let rawService = FormCoding.rawField("service", in: query) ?? FormCoding.rawField("service", in: body)
         let service = rawService.flatMap { Self.services[$0] }
+        // Only names Zhifu knows become labels: a client cannot grow the metrics without bound.
+        outcome.name = service != nil || rawService == NotifyVerify.name ? rawService : "unknown"
+        outcome.result = "T"
         func fail(_ failure: MAPIFailure) -> Response {
-            service.map { type(of: $0).isPage } ?? false ? HTML.errorPage(failure) : MAPIXML.failure(failure.code)
+            outcome.result = failure.code.rawValue
+            return service.map { type(of: $0).isPage } ?? false ? HTML.errorPage(failure) : MAPIXML.failure(failure.code)
         }
 
         let parameters: ZhifuProtocol.Parameters, charset: Charset

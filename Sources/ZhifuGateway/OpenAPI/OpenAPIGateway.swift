@@ -81,14 +81,18 @@ struct OpenAPIGateway: Sendable {
 
     static func isKnown(_ method: String) -> Bool { methods[method] != nil || pageMethods[method] != nil }
 
-    func handle(query: [UInt8], body: [UInt8]) async throws -> Response {
+    func handle(query: [UInt8], body: [UInt8], outcome: RequestOutcome = RequestOutcome()) async throws -> Response {
         let rawMethod = FormCoding.rawField("method", in: query) ?? FormCoding.rawField("method", in: body)
+        outcome.name = rawMethod.flatMap { Self.isKnown($0) ? $0 : nil } ?? "unknown"
+        outcome.result = "10000"
         let parameters: ZhifuProtocol.Parameters, charset: Charset
         do {
             (parameters, charset) = try FormCoding.decode(query: query, body: body, charsetNames: ["charset"])
         } catch .unsupportedCharset, .invalidBytes {
+            outcome.result = OpenAPIError.isvInvalidCharset.subCode
             return try respond(method: rawMethod, OpenAPIResponse.failure(OpenAPIError.isvInvalidCharset), app: nil, charset: .utf8)
         } catch {
+            outcome.result = OpenAPIError.isvInvalidParameter.subCode
             return try respond(method: rawMethod, OpenAPIResponse.failure(OpenAPIError.isvInvalidParameter), app: nil, charset: .utf8)
         }
         let method = parameters.nonEmpty("method")
@@ -109,6 +113,7 @@ struct OpenAPIGateway: Sendable {
             default: .aopUnknowError
             }
             if failure == .aopUnknowError { logger.error("\(method ?? "OpenAPI request") failed: \(error)") }
+            outcome.result = failure.subCode ?? failure.code
             if let method, Self.pageMethods[method] != nil {
                 return HTML.openAPIErrorPage(failure)
             }

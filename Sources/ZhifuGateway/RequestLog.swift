@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+import Prometheus
+import ZhifuProtocol
+
+/// The request context of every route: Hummingbird's, plus what the gateway decided about the
+/// request (service or method, result code) for the request log and the metrics.
+struct GatewayRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let outcome = RequestOutcome()
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+}
+
+/// Written by the handler, read by ``RequestLogMiddleware`` once the response exists.
+final class RequestOutcome: Sendable {
+    private let state = NIOLockedValueBox<(name: String?, result: String?)>((nil, nil))
+
+    /// The MAPI service or OpenAPI method the request named.
+    var name: String? {
+        get { state.withLockedValue { $0.name } }
+        set { state.withLockedValue { $0.name = newValue } }
+    }
+
+    /// `T`, a MAPI error code, or an OpenAPI code / sub_code.
+    var result: String? {
+        get { state.withLockedValue { $0.result } }
+        set { state.withLockedValue { $0.result = newValue } }
+    }
+}
+
+/// One log line per request (request id, route, service or method, result code, status, latency,
+/// as swift-log metadata) and the Prometheus metrics `GET /metrics` shows: requests by route,
+/// name, result and status, and their latency.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let metrics: PrometheusMetricsFactory
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let requestId = Hex.lowercase(SecureRandom.bytes(8))
+        context.logger[metadataKey: "request_id"] = .string(requestId)
+        let start = ContinuousClock.now
+        let status: HTTPResponse.Status
+        var response: Response?
+        do {
+            response = try await next(request, context)
+            status = response!.status
+        } catch {
+            status = (error as? any HTTPResponseError)?.status ?? .internalServerError
+            record(request, context: context, status: status, since: start)
+            throw error
+        }
+        record(request, context: context, status: status, since: start)
+        response!.headers[.init("Request-Id")!] = requestId
+        return response!
+    }
+
+    private func record(_ request: Request, context: Context, status: HTTPResponse.Status, since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let route = context.endpointPath ?? "unmatched"
+        let name = context.outcome.name ?? "", result = context.outcome.result ?? ""
+        var logger = context.logger
+        logger[metadataKey: "route"] = .string(route)
+        if !name.isEmpty { logger[metadataKey: "name"] = .string(name) }
+        if !result.isEmpty { logger[metadataKey: "result"] = .string(result) }
+        logger[metadataKey: "status"] = .stringConvertible(status.code)
+        logger[metadataKey: "latency_ms"] = .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000))
+        logger.info("\(request.method) \(request.uri.path)")
+        Counter(label: "zhifu_requests_total", dimensions: [("route", route), ("name", name), ("result", result), ("status", String(status.code))],
+                factory: metrics).increment()
+        Metrics.Timer(label: "zhifu_request_duration_seconds", dimensions: [("route", route), ("name", name)], factory: metrics)
+            .recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+}
