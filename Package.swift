@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ZhifuGateway", targets: ["ZhifuGateway"]),
         .library(name: "ZhifuSDK", targets: ["ZhifuSDK"]),
         .executable(name: "zhifu", targets: ["zhifu"]),
+        .executable(name: "zhifu-bench", targets: ["zhifu-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
@@ -41,6 +43,11 @@ let package = Package(
         .target(
             name: "CZhifuOpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        /// QR Code (ISO/IEC 18004) in byte mode, level M: no dependencies, known-answer tests.
+        .target(
+            name: "ZhifuQR",
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "ZhifuProtocol",
@@ -65,7 +72,11 @@ let package = Package(
         ),
         .target(
             name: "ZhifuStoreSQLite",
-            dependencies: ["ZhifuStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ZhifuStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: storeSettings
         ),
         .target(
@@ -80,13 +91,14 @@ let package = Package(
         .target(
             name: "ZhifuGateway",
             dependencies: [
-                "ZhifuCore",
+                "ZhifuCore", "ZhifuQR",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             resources: [.copy("Pages/Templates")],
@@ -100,14 +112,32 @@ let package = Package(
         .executableTarget(
             name: "zhifu",
             dependencies: [
-                "ZhifuGateway", "ZhifuSDK", "CZhifuOpenSSL", "ZhifuStoreSQLite", "ZhifuStorePostgres",
+                "ZhifuGateway", "ZhifuSDK", "ZhifuStoreSQLite", "ZhifuStorePostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Benchmarks, out of the product binary: every figure against a reference measured in the
+        /// same run (`swift run -c release zhifu-bench …`, docs/benchmarks.md).
+        .executableTarget(
+            name: "zhifu-bench",
+            dependencies: [
+                "ZhifuGateway", "CZhifuOpenSSL", "ZhifuStoreSQLite", "ZhifuStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            path: "Benchmarks/ZhifuBench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZhifuQRTests",
+            dependencies: ["ZhifuQR"],
+            resources: [.copy("Vectors")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,7 +14,7 @@ import ZhifuProtocol
 public func buildApplication(gateway: Gateway, services: [any Service] = [], logger: Logger = Logger(label: "zhifu"),
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
     let router = Router(context: GatewayRequestContext.self)
-    router.add(middleware: RequestLogMiddleware(metrics: PrometheusMetricsFactory(registry: gateway.metrics)))
+    router.add(middleware: RequestLogMiddleware(registry: gateway.metrics))
     router.get("/metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.emitToBuffer())))

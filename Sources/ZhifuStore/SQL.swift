@@ -114,16 +114,31 @@ public struct SQLDialect: Sendable {
 
 /// A row as the database returned it, read by column name.
 public struct SQLRow: Sendable {
-    public var columns: [String]
+    public var columns: SQLColumns
     public var values: [SQLValue]
 
-    public init(columns: [String], values: [SQLValue]) {
+    public init(columns: SQLColumns, values: [SQLValue]) {
         self.columns = columns; self.values = values
     }
 
-    public subscript(column: String) -> SQLValue? {
-        columns.firstIndex(of: column).map { values[$0] }
+    /// The value of the column `name` (`failed_password_attempts`).
+    public subscript(column name: String) -> SQLValue? {
+        columns.position(ofColumn: name).map { values[$0] }
     }
+
+}
+
+/// The columns of a result, indexed once for all its rows.
+public struct SQLColumns: Sendable {
+    public let names: [String]
+    private let positions: [String: Int]
+
+    public init(_ names: [String]) {
+        self.names = names
+        positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func position(ofColumn name: String) -> Int? { positions[name] }
 }
 
 extension SQLDialect {

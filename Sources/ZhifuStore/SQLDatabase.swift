@@ -28,24 +28,6 @@ public protocol SQLDatabase: Sendable {
     func close() async throws
 }
 
-extension SQLConnection {
-    /// The rows decoded by column name into `Record`; a row that does not decode is
-    /// ``StoreError/corrupt(_:)``.
-    public func fetchAll<Record: Decodable>(_ type: Record.Type, _ sql: SQL) async throws -> [Record] {
-        try await fetchAll(sql).map { try SQLRowDecoder.decode(Record.self, from: $0) }
-    }
-
-    public func fetchOne<Record: Decodable>(_ type: Record.Type, _ sql: SQL) async throws -> Record? {
-        try await fetchAll(sql).first.map { try SQLRowDecoder.decode(Record.self, from: $0) }
-    }
-
-    /// The first column of the first row, if any.
-    public func fetchValue<Value: Decodable>(_ type: Value.Type, _ sql: SQL) async throws -> Value? {
-        guard let row = try await fetchAll(sql).first, let column = row.columns.first else { return nil }
-        return try SQLRowDecoder.decode(Value.self, column: column, from: row)
-    }
-}
-
 /// A migration: one numbered step, with DDL per dialect where the two differ.
 public struct Migration: Sendable {
     /// Also the identifier recorded as applied: never rename a migration that has shipped.

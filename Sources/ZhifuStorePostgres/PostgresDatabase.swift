@@ -132,16 +132,28 @@ public final class PostgresDatabase: SQLDatabase, Service {
     public func close() async throws {}
 }
 
-private struct ColumnRecord: Decodable {
+private struct ColumnRecord: SQLRecord {
     var tableName: String
     var columnName: String
     var isNullable: String
+
+    init(row: SQLRow) throws {
+        tableName = try row["table_name"]
+        columnName = try row["column_name"]
+        isNullable = try row["is_nullable"]
+    }
 }
 
-private struct UniqueKeyRecord: Decodable {
+private struct UniqueKeyRecord: SQLRecord {
     var tableName: String
     var indexName: String
     var columnName: String
+
+    init(row: SQLRow) throws {
+        tableName = try row["table_name"]
+        indexName = try row["index_name"]
+        columnName = try row["column_name"]
+    }
 }
 
 /// Statements on one pooled connection, with `$1`-style placeholders and the values bound with
@@ -156,14 +168,10 @@ struct PostgresSQLConnection: SQLConnection {
     }
 
     func fetchAll(_ sql: SQL) async throws -> [SQLRow] {
-        try await run(sql).rows.map { row in
-            var columns: [String] = [], values: [SQLValue] = []
-            for cell in row {
-                columns.append(cell.columnName)
-                values.append(try Self.value(cell))
-            }
-            return SQLRow(columns: columns, values: values)
-        }
+        let rows = try await run(sql).rows
+        guard let first = rows.first else { return [] }
+        let columns = SQLColumns(first.map(\.columnName))
+        return try rows.map { row in SQLRow(columns: columns, values: try row.map(Self.value)) }
     }
 
     /// The rows and the command tag (which says how many rows an UPDATE changed).

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 import ZhifuCore
 import ZhifuStore
 
@@ -23,6 +24,8 @@ extension SQLStore where Database == SQLiteDatabase {
 /// used directly, instead of one per statement.
 public final class SQLiteDatabase: SQLDatabase {
     private let writer: any DatabaseWriter
+    /// Result columns by statement text, shared by every connection.
+    private let columnCache = NIOLockedValueBox<[String: SQLColumns]>([:])
     public let dialect = SQLDialect.sqlite
 
     public init(path: String?) throws {
@@ -40,17 +43,19 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        try await mappingErrors { try await writer.write { db in try Self.runToCompletion(body, on: db) } }
+        let cache = columnCache
+        return try await mappingErrors { try await writer.write { db in try Self.runToCompletion(body, on: SQLiteConnection(db: db, columnCache: cache)) } }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        try await mappingErrors { try await writer.read { db in try Self.runToCompletion(body, on: db) } }
+        let cache = columnCache
+        return try await mappingErrors { try await writer.read { db in try Self.runToCompletion(body, on: SQLiteConnection(db: db, columnCache: cache)) } }
     }
 
     /// Runs the unit of work on this thread, where GRDB allows `db` to be used.
-    private static func runToCompletion<T>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T, on db: Database) throws -> T {
+    private static func runToCompletion<T>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T, on connection: SQLiteConnection) throws -> T {
         let outcome = Outcome<T>()
-        nonisolated(unsafe) let connection = SQLiteConnection(db: db)
+        nonisolated(unsafe) let connection = connection
         Task.immediate {
             do { outcome.result = .success(try await body(connection)) } catch { outcome.result = .failure(error) }
         }
@@ -119,19 +124,29 @@ private final class Outcome<T>: @unchecked Sendable {
 /// runs the same few statements thousands of times).
 final class SQLiteConnection: SQLConnection {
     let db: Database
+    let columnCache: NIOLockedValueBox<[String: SQLColumns]>
     var dialect: SQLDialect { .sqlite }
 
-    init(db: Database) { self.db = db }
+    init(db: Database, columnCache: NIOLockedValueBox<[String: SQLColumns]>) { self.db = db; self.columnCache = columnCache }
 
     func execute(_ sql: ZhifuStore.SQL) async throws -> Int {
-        try statement(sql).execute()
+        try statement(sql.text(numberedPlaceholders: false), sql.bindings).execute()
         return db.changesCount
     }
 
     func fetchAll(_ sql: ZhifuStore.SQL) async throws -> [SQLRow] {
-        let statement = try statement(sql)
-        let columns = statement.columnNames
-        return try Row.fetchAll(statement).map { row in
+        let text = sql.text(numberedPlaceholders: false)
+        let statement = try statement(text, sql.bindings)
+        let rows = try Row.fetchAll(statement)
+        guard !rows.isEmpty else { return [] }
+        // Named once per statement text, like the statement itself.
+        let columns = columnCache.withLockedValue { cache in
+            if let columns = cache[text] { return columns }
+            let columns = SQLColumns(statement.columnNames)
+            cache[text] = columns
+            return columns
+        }
+        return rows.map { row in
             SQLRow(columns: columns, values: row.databaseValues.map { value in
                 switch value.storage {
                 case .null: .null
@@ -144,16 +159,22 @@ final class SQLiteConnection: SQLConnection {
         }
     }
 
-    private func statement(_ sql: ZhifuStore.SQL) throws -> Statement {
-        let statement = try db.cachedStatement(sql: sql.text(numberedPlaceholders: false))
-        try statement.setArguments(StatementArguments(sql.bindings.map { value -> DatabaseValue in
+    /// The cached statement with the values bound. An `SQL` has one placeholder per value by
+    /// construction, so GRDB's argument check is skipped.
+    private func statement(_ text: String, _ bindings: [SQLValue]) throws -> Statement {
+        let statement = try db.cachedStatement(sql: text)
+        // The existential form: GRDB's generic initialiser is not specialised across modules
+        // and projects a key path per value.
+        let arguments = StatementArguments(bindings.map { value -> (any DatabaseValueConvertible)? in
             switch value {
-            case .null: .null
-            case .integer(let number): number.databaseValue
-            case .text(let text): text.databaseValue
-            case .bool(let flag): (flag ? 1 : 0).databaseValue
+            case .null: nil
+            case .integer(let number): number
+            case .text(let text): text
+            case .bool(let flag): flag ? 1 : 0
             }
-        }))
+        })
+        assert((try? statement.validateArguments(arguments)) != nil, "placeholders and values differ in: \(text)")
+        statement.setUncheckedArguments(arguments)
         return statement
     }
 }

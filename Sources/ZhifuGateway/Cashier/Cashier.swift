@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ZhifuCore
 import ZhifuProtocol
+import ZhifuQR
 
 /// The buyer's side: the cashier page where page.pay, wap.pay, app.pay and scanned QR codes are
 /// paid with an account and payment password, the QR image, and the buyer page that shows a

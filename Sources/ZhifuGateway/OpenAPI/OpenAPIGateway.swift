@@ -106,6 +106,8 @@ struct OpenAPIGateway: Sendable {
             }
             let fields = try await Self.methods[method!]!.handle(request, gateway: gateway)
             return try respond(method: method, OpenAPIResponse.success(fields), app: app, charset: charset)
+        } catch is CancellationError {
+            throw CancellationError()   // the client went away; there is no one to answer
         } catch {
             let failure: OpenAPIError = switch error {
             case let error as OpenAPIError: error

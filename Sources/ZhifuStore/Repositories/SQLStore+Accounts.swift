@@ -2,7 +2,7 @@ import ZhifuCore
 import ZhifuProtocol
 
 /// A row of `accounts`.
-struct AccountRecord: Decodable {
+struct AccountRecord: SQLRecord {
     static let columns = "user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, balance"
 
     var userId: UserId
@@ -14,6 +14,17 @@ struct AccountRecord: Decodable {
     var failedPasswordAttempts: Int
     var balance: Amount
 
+    init(row: SQLRow) throws {
+        userId = try row["user_id"]
+        logonId = try row["logon_id"]
+        name = try row["name"]
+        kind = try row["kind"]
+        status = try row["status"]
+        passwordHash = try row["password_hash"]
+        failedPasswordAttempts = try row["failed_password_attempts"]
+        balance = try row["balance"]
+    }
+
     var account: Account {
         Account(userId: userId, logonId: logonId, name: name, kind: kind, status: status, passwordHash: passwordHash,
                 failedPasswordAttempts: failedPasswordAttempts, balance: balance)
@@ -21,9 +32,14 @@ struct AccountRecord: Decodable {
 }
 
 /// The security columns a password attempt changes, as the statement that changed them returns them.
-struct PasswordAttemptRecord: Decodable {
+struct PasswordAttemptRecord: SQLRecord {
     var failedPasswordAttempts: Int
     var status: AccountStatus
+
+    init(row: SQLRow) throws {
+        failedPasswordAttempts = try row["failed_password_attempts"]
+        status = try row["status"]
+    }
 }
 
 extension SQLStore: AccountRepository {

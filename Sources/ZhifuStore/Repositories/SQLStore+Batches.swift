@@ -3,7 +3,7 @@ import ZhifuCore
 import ZhifuProtocol
 
 /// A row of `batches`.
-struct BatchRecordRow: Decodable {
+struct BatchRecordRow: SQLRecord {
     static let columns = """
         id, partner, batch_no, fingerprint, payer, account_name, batch_fee, pay_date, notify_url, sign_type, charset, extend_param, status, token, created_at
         """
@@ -24,6 +24,24 @@ struct BatchRecordRow: Decodable {
     var token: String
     var createdAt: Date
 
+    init(row: SQLRow) throws {
+        id = try row["id"]
+        partner = try row["partner"]
+        batchNo = try row["batch_no"]
+        fingerprint = try row["fingerprint"]
+        payer = try row["payer"]
+        accountName = try row["account_name"]
+        batchFee = try row["batch_fee"]
+        payDate = try row["pay_date"]
+        notifyUrl = try row["notify_url"]
+        signType = try row["sign_type"]
+        charset = try row["charset"]
+        extendParam = try row["extend_param"]
+        status = try row["status"]
+        token = try row["token"]
+        createdAt = try row["created_at"]
+    }
+
     func batch(details: [BatchRecord]) throws -> Batch {
         guard let signType = SignType(rawValue: signType) else { throw StoreError.corrupt("batch \(id) sign_type \(signType)") }
         guard let charset = Charset(name: charset) else { throw StoreError.corrupt("batch \(id) charset \(charset)") }
@@ -34,7 +52,7 @@ struct BatchRecordRow: Decodable {
 }
 
 /// A row of `batch_details`: one record of a batch and its outcome.
-struct BatchDetailRow: Decodable {
+struct BatchDetailRow: SQLRecord {
     var serialNo: String
     var payeeAccount: String
     var payeeName: String
@@ -44,6 +62,18 @@ struct BatchDetailRow: Decodable {
     var reason: String?
     var innerNo: String?
     var finishedAt: Date?
+
+    init(row: SQLRow) throws {
+        serialNo = try row["serial_no"]
+        payeeAccount = try row["payee_account"]
+        payeeName = try row["payee_name"]
+        amount = try row["amount"]
+        remark = try row["remark"]
+        status = try row["status"]
+        reason = try row["reason"]
+        innerNo = try row["inner_no"]
+        finishedAt = try row["finished_at"]
+    }
 
     var record: BatchRecord {
         BatchRecord(detail: BatchTransDetail(serialNo: serialNo, payeeAccount: payeeAccount, payeeName: payeeName, amount: amount, remark: remark),
@@ -132,6 +162,10 @@ extension SQLStore: BatchRepository {
     }
 }
 
-struct BatchIdRecord: Decodable {
+struct BatchIdRecord: SQLRecord {
     var id: String
+
+    init(row: SQLRow) throws {
+        id = try row["id"]
+    }
 }

@@ -3,7 +3,7 @@ import ZhifuCore
 import ZhifuProtocol
 
 /// A row of `transfers`.
-struct TransferRecord: Decodable {
+struct TransferRecord: SQLRecord {
     static let columns = "id, debit_account, credit_account, amount, code, reference, created_at"
 
     var id: String
@@ -14,23 +14,47 @@ struct TransferRecord: Decodable {
     var reference: String
     var createdAt: Date
 
+    init(row: SQLRow) throws {
+        id = try row["id"]
+        debitAccount = try row["debit_account"]
+        creditAccount = try row["credit_account"]
+        amount = try row["amount"]
+        code = try row["code"]
+        reference = try row["reference"]
+        createdAt = try row["created_at"]
+    }
+
     var transfer: Transfer {
         Transfer(id: id, debit: debitAccount, credit: creditAccount, amount: amount, code: code, reference: reference, createdAt: createdAt)
     }
 }
 
-struct LedgerStateRecord: Decodable {
+struct LedgerStateRecord: SQLRecord {
     var userId: UserId
     var kind: AccountKind
     var balance: Amount
+
+    init(row: SQLRow) throws {
+        userId = try row["user_id"]
+        kind = try row["kind"]
+        balance = try row["balance"]
+    }
 }
 
-struct AuditRecord: Decodable {
+struct AuditRecord: SQLRecord {
     var accounts: Int
     var transfers: Int
     var balanceSum: Int64
     var negativeUserAccounts: Int
     var mismatchedAccounts: Int
+
+    init(row: SQLRow) throws {
+        accounts = try row["accounts"]
+        transfers = try row["transfers"]
+        balanceSum = try row["balance_sum"]
+        negativeUserAccounts = try row["negative_user_accounts"]
+        mismatchedAccounts = try row["mismatched_accounts"]
+    }
 }
 
 extension SQLStore: LedgerRepository {

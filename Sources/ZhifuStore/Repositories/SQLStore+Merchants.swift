@@ -2,12 +2,20 @@ import ZhifuCore
 import ZhifuProtocol
 
 /// A row of `merchants`; `services` is a comma-separated list.
-struct MerchantRecord: Decodable {
+struct MerchantRecord: SQLRecord {
     var partner: UserId
     var md5Key: String?
     var rsaPublicKey: String?
     var dsaPublicKey: String?
     var services: String
+
+    init(row: SQLRow) throws {
+        partner = try row["partner"]
+        md5Key = try row["md5_key"]
+        rsaPublicKey = try row["rsa_public_key"]
+        dsaPublicKey = try row["dsa_public_key"]
+        services = try row["services"]
+    }
 
     var merchant: Merchant {
         Merchant(partner: partner, md5Key: md5Key, rsaPublicKey: rsaPublicKey, dsaPublicKey: dsaPublicKey,
@@ -15,11 +23,18 @@ struct MerchantRecord: Decodable {
     }
 }
 
-struct AppRecord: Decodable {
+struct AppRecord: SQLRecord {
     var appId: String
     var partner: UserId
     var publicKey: String
     var signType: String
+
+    init(row: SQLRow) throws {
+        appId = try row["app_id"]
+        partner = try row["partner"]
+        publicKey = try row["public_key"]
+        signType = try row["sign_type"]
+    }
 
     func app() throws -> App {
         guard let signType = SignType(rawValue: signType) else { throw StoreError.corrupt("app \(appId) sign_type \(signType)") }
@@ -27,10 +42,16 @@ struct AppRecord: Decodable {
     }
 }
 
-struct AppAuthTokenRecord: Decodable {
+struct AppAuthTokenRecord: SQLRecord {
     var token: String
     var appId: String
     var partner: UserId
+
+    init(row: SQLRow) throws {
+        token = try row["token"]
+        appId = try row["app_id"]
+        partner = try row["partner"]
+    }
 }
 
 extension SQLStore: MerchantRepository {

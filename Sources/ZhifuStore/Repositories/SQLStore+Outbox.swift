@@ -3,7 +3,7 @@ import ZhifuCore
 import ZhifuProtocol
 
 /// A row of `notifications`; `parameters` is the signed form as a JSON array of pairs.
-struct NotificationRecord: Decodable {
+struct NotificationRecord: SQLRecord {
     static let columns = """
         notify_id, partner, notify_url, notify_type, protocol, sign_type, charset, parameters, status, attempts, next_attempt_at, created_at
         """
@@ -21,6 +21,21 @@ struct NotificationRecord: Decodable {
     var nextAttemptAt: Date
     var createdAt: Date
 
+    init(row: SQLRow) throws {
+        notifyId = try row["notify_id"]
+        partner = try row["partner"]
+        notifyUrl = try row["notify_url"]
+        notifyType = try row["notify_type"]
+        `protocol` = try row["protocol"]
+        signType = try row["sign_type"]
+        charset = try row["charset"]
+        parameters = try row["parameters"]
+        status = try row["status"]
+        attempts = try row["attempts"]
+        nextAttemptAt = try row["next_attempt_at"]
+        createdAt = try row["created_at"]
+    }
+
     func notification() throws -> OutboxNotification {
         guard let signType = SignType(rawValue: signType), let charset = Charset(name: charset), let parameters = Parameters(jsonText: parameters) else {
             throw StoreError.corrupt("notification \(notifyId)")
@@ -31,7 +46,7 @@ struct NotificationRecord: Decodable {
     }
 }
 
-struct NotificationAttemptRecord: Decodable {
+struct NotificationAttemptRecord: SQLRecord {
     var notifyId: String
     var attemptedAt: Date
     var httpStatus: Int?
@@ -39,6 +54,16 @@ struct NotificationAttemptRecord: Decodable {
     var latencyMs: Int
     var error: String?
     var acknowledged: Bool
+
+    init(row: SQLRow) throws {
+        notifyId = try row["notify_id"]
+        attemptedAt = try row["attempted_at"]
+        httpStatus = try row["http_status"]
+        bodyPrefix = try row["body_prefix"]
+        latencyMs = try row["latency_ms"]
+        error = try row["error"]
+        acknowledged = try row["acknowledged"]
+    }
 }
 
 extension SQLStore: OutboxRepository {

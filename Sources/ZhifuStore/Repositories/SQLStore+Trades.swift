@@ -3,7 +3,7 @@ import ZhifuCore
 import ZhifuProtocol
 
 /// A row of `trades`; `details` is a JSON document read whole.
-struct TradeRecord: Decodable {
+struct TradeRecord: SQLRecord {
     static let columns = "trade_no, partner, buyer, out_trade_no, amount, status, created_at, subject, fingerprint, version, expires_at, details"
 
     var tradeNo: String
@@ -19,25 +19,55 @@ struct TradeRecord: Decodable {
     var expiresAt: Date?
     var details: String
 
+    init(row: SQLRow) throws {
+        tradeNo = try row["trade_no"]
+        partner = try row["partner"]
+        buyer = try row["buyer"]
+        outTradeNo = try row["out_trade_no"]
+        amount = try row["amount"]
+        status = try row["status"]
+        createdAt = try row["created_at"]
+        subject = try row["subject"]
+        fingerprint = try row["fingerprint"]
+        version = try row["version"]
+        expiresAt = try row["expires_at"]
+        details = try row["details"]
+    }
+
     func trade() throws -> Trade {
         Trade(tradeNo: tradeNo, partner: partner, buyer: buyer, outTradeNo: outTradeNo, amount: amount, status: status, createdAt: createdAt,
               subject: subject, fingerprint: fingerprint, version: version, expiresAt: expiresAt, details: try TradeDetails(json: details))
     }
 }
 
-struct TradeRefundRecord: Decodable {
+struct TradeRefundRecord: SQLRecord {
     var tradeNo: String
     var outRequestNo: String
     var amount: Amount
     var reason: String?
     var createdAt: Date
+
+    init(row: SQLRow) throws {
+        tradeNo = try row["trade_no"]
+        outRequestNo = try row["out_request_no"]
+        amount = try row["amount"]
+        reason = try row["reason"]
+        createdAt = try row["created_at"]
+    }
 }
 
-struct PaymentCodeRecord: Decodable {
+struct PaymentCodeRecord: SQLRecord {
     var code: String
     var userId: UserId
     var expiresAt: Date
     var usedAt: Date?
+
+    init(row: SQLRow) throws {
+        code = try row["code"]
+        userId = try row["user_id"]
+        expiresAt = try row["expires_at"]
+        usedAt = try row["used_at"]
+    }
 }
 
 /// Rolls a trade update back from inside its transaction with the outcome to report.
@@ -154,6 +184,10 @@ extension SQLStore: TradeRepository {
     }
 }
 
-struct TradeNoRecord: Decodable {
+struct TradeNoRecord: SQLRecord {
     var tradeNo: String
+
+    init(row: SQLRow) throws {
+        tradeNo = try row["trade_no"]
+    }
 }

@@ -59,7 +59,7 @@ struct PayBench: AsyncParsableCommand {
         }
 
         let port = Mutex<Int?>(nil)
-        let app = buildApplication(gateway: gateway, onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
+        let app = buildApplication(gateway: gateway, logger: benchLogger, onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
         while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(20)) }
         let base = "http://127.0.0.1:\(port.withLock { $0 }!)"

@@ -8,8 +8,10 @@ import ZhifuProtocol
 import ZhifuStorePostgres
 import ZhifuStoreSQLite
 
+@main
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "zhifu-bench",
         abstract: "Measured figures, each printed against a reference measured in the same run.",
         subcommands: [CryptoBench.self, LedgerBench.self, BatchBench.self, NotifyBench.self, PayBench.self, LoginsBench.self])
 }

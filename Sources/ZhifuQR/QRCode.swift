@@ -2,10 +2,10 @@
 /// precreate `qr_code` URL and the buyer's payment code are drawn as. Follows the structure of
 /// Project Nayuki's reference encoder: function patterns, codewords with Reed–Solomon blocks
 /// interleaved, then the mask with the lowest penalty.
-struct QRCode {
-    let size: Int
+public struct QRCode: Sendable {
+    public let size: Int
     /// `modules[y][x]`: true is dark.
-    private(set) var modules: [[Bool]]
+    public private(set) var modules: [[Bool]]
     private var isFunction: [[Bool]]
 
     /// Error-correction codewords per block and number of blocks at level M, by version.
@@ -17,7 +17,7 @@ struct QRCode {
     private static let levelMBits = 0
 
     /// Encodes `text`'s UTF-8 bytes in the smallest version that holds them; `nil` above version 40.
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let bytes = Array(text.utf8)
         var chosen: Int?
         for version in 1...40 {
@@ -60,7 +60,7 @@ struct QRCode {
     }
 
     /// An SVG drawing with a 4-module quiet zone.
-    func svg(moduleSize: Int = 6) -> String {
+    public func svg(moduleSize: Int = 6) -> String {
         let total = (size + 8) * moduleSize
         var path = ""
         for y in 0..<size {
@@ -278,10 +278,13 @@ struct QRCode {
                         if run == 5 { result += 3 } else if run > 5 { result += 1 }
                     } else { run = 1 }
                 }
+                // Outside the symbol is the light quiet zone. A 1:1:3:1:1 pattern scores once for
+                // four light modules before it and once for four after (with at least one light
+                // module on the other side), as in Nayuki's encoder and ISO/IEC 18004 §7.8.3.
+                func light(_ range: Range<Int>) -> Bool { range.allSatisfy { $0 < 0 || $0 >= size || !cells[$0] } }
                 for b in 0...(size - 7) where Array(cells[b..<b + 7]) == finderLike {
-                    let lightBefore = b >= 4 && !cells[(b - 4)..<b].contains(true)
-                    let lightAfter = b + 11 <= size && !cells[(b + 7)..<(b + 11)].contains(true)
-                    if lightBefore || lightAfter { result += 40 }
+                    if light((b - 4)..<b) && light((b + 7)..<(b + 8)) { result += 40 }
+                    if light((b + 7)..<(b + 11)) && light((b - 1)..<b) { result += 40 }
                 }
             }
         }
@@ -293,8 +296,9 @@ struct QRCode {
         }
         let dark = modules.reduce(0) { $0 + $1.filter { $0 }.count }
         let total = size * size
-        // Ten points for every 5 % the dark share strays from half.
-        result += max(0, (abs(dark * 20 - total * 10) + total - 1) / total - 1) * 10
+        // Ten points for every full 5 % the dark share strays from half (Nayuki's formula, which
+        // gives -10 at exactly half: the same for every mask, so it changes no choice).
+        result += ((abs(dark * 20 - total * 10) + total - 1) / total - 1) * 10
         return result
     }
 }

@@ -8,6 +8,7 @@ import NIOCore
 import ZhifuCore
 import ZhifuGateway
 import ZhifuProtocol
+import ZhifuStoreSQLite
 
 func milliseconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
@@ -72,6 +73,13 @@ extension Optional {
 
 func require<T>(_ value: T?, _ message: String = "missing value") throws -> T { try value.orThrow(message) }
 
+/// The benchmarks' gateways log warnings and errors only: a line per request would be measured too.
+let benchLogger: Logger = {
+    var logger = Logger(label: "zhifu.bench")
+    logger.logLevel = .warning
+    return logger
+}()
+
 /// A gateway on a fresh SQLite file in a temporary directory, with demo data: what the gateway
 /// benchmarks run on. The caller removes the directory.
 func openBenchGateway(passwordKDFInline: Bool = false) async throws -> (Gateway, DemoData, directory: String) {
@@ -80,8 +88,8 @@ func openBenchGateway(passwordKDFInline: Bool = false) async throws -> (Gateway,
     configuration.dataDirectory = directory
     configuration.port = 0
     configuration.passwordKDFInline = passwordKDFInline
-    let (store, _) = try StoreChoice.open(configuration, logger: Logger(label: "zhifu.bench"))
-    let gateway = try await Gateway.open(configuration, store: store)
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let gateway = try await Gateway.open(configuration, store: try SQLiteStore(path: directory + "/zhifu.sqlite"))
     return (gateway, try require(gateway.demo), directory)
 }
 
