@@ -155,7 +155,7 @@ struct LedgerBench: AsyncParsableCommand {
         for (index, id) in accounts.enumerated() {
             _ = try await store.insertAccount(Account(userId: id, logonId: "bench-\(run)-\(index)@zhifu.test", name: "bench", passwordHash: nil))
             _ = try await store.post([Transfer(id: "bench-\(run)-fund-\(index)", debit: SystemAccounts.clearing, credit: id,
-                                               amount: Amount(fen: 1_000_000), code: "funding", reference: "bench", createdAt: clock.now)])
+                                               amount: Amount(fen: 1_000_000), code: .funding, reference: "bench", createdAt: clock.now)])
         }
         let total = transfers
         let tasks = max(1, concurrency)
@@ -168,7 +168,7 @@ struct LedgerBench: AsyncParsableCommand {
                     while index < total {
                         let debit = accounts[index % 100], credit = accounts[(index * 7 + 1) % 100]
                         let transfer = Transfer(id: "bench-\(run)-\(index)", debit: debit, credit: credit == debit ? accounts[(index + 1) % 100] : credit,
-                                                amount: Amount(fen: Int64(1 + index % 500)), code: "bench", reference: "bench", createdAt: clock.now)
+                                                amount: Amount(fen: Int64(1 + index % 500)), code: .batchTrans, reference: "bench", createdAt: clock.now)
                         if try await store.post([transfer])[0] == .created { created += 1 }
                         index += tasks
                     }

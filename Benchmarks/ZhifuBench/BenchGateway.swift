@@ -48,7 +48,7 @@ struct BatchBench: AsyncParsableCommand {
             passwords.append(milliseconds(ContinuousClock.now - kdfStart))
 
             let transfers = (0..<1000).map { Transfer(id: "floor-\(run)-\($0)-\(batch.id)", debit: demo.merchant.userId, credit: payee.userId,
-                                                      amount: Amount(fen: 1), code: "bench", reference: "floor", createdAt: gateway.clock.now) }
+                                                      amount: Amount(fen: 1), code: .batchTrans, reference: "floor", createdAt: gateway.clock.now) }
             let floorStart = ContinuousClock.now
             _ = try await gateway.store.post(transfers)
             floors.append(milliseconds(ContinuousClock.now - floorStart))

@@ -176,7 +176,7 @@ public struct BatchTransService: Sendable {
             if payee.status != .normal { fail(.accountStatusNotValid); continue }
             if payee.userId == payer.userId { fail(.transferOutCanNotEqualIn); continue }
             plans.append(.pay(Transfer(id: innerNo, debit: payer.userId, credit: payee.userId,
-                                       amount: record.detail.amount, code: "batch_trans", reference: batch.id, createdAt: now)))
+                                       amount: record.detail.amount, code: .batchTrans, reference: batch.id, createdAt: now)))
         }
         let calendar = self.calendar
         let outcomes = try await store.completeBatch(id: batch.id, plans: plans, finishedAt: now, outcome: { result in

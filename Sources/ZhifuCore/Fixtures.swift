@@ -147,7 +147,7 @@ public struct Fixtures: Sendable {
             }
             guard inserted, entry.balance.fen > 0 else { continue }
             let funding = Transfer(id: "fixture-funding-\(entry.userId)", debit: SystemAccounts.clearing, credit: entry.userId,
-                                   amount: entry.balance, code: "funding", reference: "fixtures", createdAt: clock.now)
+                                   amount: entry.balance, code: .funding, reference: "fixtures", createdAt: clock.now)
             let result = try await store.post([funding])[0]
             guard result.isPosted else { throw Invalid("accounts[\(index)] \"\(entry.logonId)\": opening balance refused (\(result))") }
         }
@@ -173,7 +173,7 @@ public struct Fixtures: Sendable {
             }
             if entry.status.isPaid, let buyer = entry.buyer {
                 let payment = Transfer(id: "fixture-trade-\(entry.tradeNo)", debit: buyer, credit: entry.partner, amount: entry.amount,
-                                       code: "trade_pay", reference: entry.tradeNo, createdAt: clock.now)
+                                       code: .tradePay, reference: entry.tradeNo, createdAt: clock.now)
                 let result = try await store.post([payment])[0]
                 guard result.isPosted else { throw Invalid("trades[\(index)] \(entry.tradeNo): payment refused (\(result))") }
             }

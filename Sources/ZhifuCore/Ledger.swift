@@ -11,13 +11,13 @@ public struct Transfer: Sendable, Equatable {
     /// The account whose balance goes up.
     public var credit: UserId
     public var amount: Amount
-    /// What kind of movement this is (`funding`, `batch_trans`, `trade_pay`, `refund`, …).
-    public var code: String
+    /// What kind of movement this is.
+    public var code: TransferCode
     /// The business object it belongs to (a batch number, a trade number).
     public var reference: String
     public var createdAt: Date
 
-    public init(id: String, debit: UserId, credit: UserId, amount: Amount, code: String, reference: String, createdAt: Date) {
+    public init(id: String, debit: UserId, credit: UserId, amount: Amount, code: TransferCode, reference: String, createdAt: Date) {
         self.id = id; self.debit = debit; self.credit = credit; self.amount = amount
         self.code = code; self.reference = reference; self.createdAt = createdAt
     }
@@ -31,6 +31,18 @@ public struct Transfer: Sendable, Equatable {
     /// Limits: ids and codes are short keys; 10^12 fen bounds every amount far below Int64 overflow.
     public static let maximumIdLength = 64
     public static let maximumAmount = Amount(fen: 1_000_000_000_000)
+}
+
+/// What kind of movement a transfer is; stored as the raw value.
+public enum TransferCode: String, Sendable, Codable, CaseIterable {
+    /// An opening balance from the clearing account.
+    case funding
+    /// One record of a `batch_trans_notify` batch.
+    case batchTrans = "batch_trans"
+    case tradePay = "trade_pay"
+    case tradeRefund = "trade_refund"
+    /// A royalty paid on by `alipay.trade.order.settle`.
+    case tradeSettle = "trade_settle"
 }
 
 /// The outcome of posting one transfer, in order of precedence: the first that applies is reported.

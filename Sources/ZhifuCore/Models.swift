@@ -160,7 +160,7 @@ public struct TradeDetails: Sendable, Equatable, Codable {
     public var returnURL: String?
     /// The request's charset and the app's sign type: notifications use them too.
     public var charset: String = "utf-8"
-    public var signType: String = "RSA2"
+    public var signType: SignType = .rsa2
     public var body: String?
     public var storeId: String?
     public var operatorId: String?

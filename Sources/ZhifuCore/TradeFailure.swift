@@ -51,3 +51,11 @@ public enum TradeFailure: String, Error, Sendable, CaseIterable {
         }
     }
 }
+
+/// What `alipay.trade.cancel` did: the response's `action`.
+public enum CancelAction: String, Sendable {
+    /// The trade was unpaid and is closed.
+    case close
+    /// The trade was paid; it is refunded in full and closed.
+    case refund
+}

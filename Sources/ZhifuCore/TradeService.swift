@@ -174,7 +174,7 @@ public struct TradeService: Sendable {
         paid.status = .tradeSuccess
         paid.buyer = buyer
         paid.details.paidAt = now
-        let transfer = Transfer(id: "pay-\(trade.tradeNo)", debit: buyer, credit: trade.partner, amount: trade.payAmount, code: "trade_pay",
+        let transfer = Transfer(id: "pay-\(trade.tradeNo)", debit: buyer, credit: trade.partner, amount: trade.payAmount, code: .tradePay,
                                 reference: trade.tradeNo, createdAt: now)
         return TradeUpdate(trade: paid, transfers: [transfer], paymentCode: paymentCode.map { ($0, now) },
                            notifications: notification(for: paid, buyer: account))
@@ -210,7 +210,7 @@ public struct TradeService: Sendable {
             refunded.details.closedAt = now
         }
         let transfer = Transfer(id: Self.transferId("refund", trade.tradeNo, outRequestNo), debit: trade.partner, credit: buyer, amount: amount,
-                                code: "trade_refund", reference: trade.tradeNo, createdAt: now)
+                                code: .tradeRefund, reference: trade.tradeNo, createdAt: now)
         let updated = try await commit(TradeUpdate(trade: refunded, transfers: [transfer], refund: refund,
                                                    notifications: notification(for: refunded, refund: refund)))
         return (updated, refund, true)
@@ -227,21 +227,21 @@ public struct TradeService: Sendable {
 
     /// `alipay.trade.cancel`: closes an unpaid trade (`close`) or refunds a paid one in full and
     /// closes it (`refund`). Cancelling again answers the same and moves nothing twice.
-    public func cancel(_ trade: Trade) async throws -> (trade: Trade, action: String) {
+    public func cancel(_ trade: Trade) async throws -> (trade: Trade, action: CancelAction) {
         try await withFreshTrade(trade) { try await cancelOnce($0) }
     }
 
-    private func cancelOnce(_ trade: Trade) async throws -> (trade: Trade, action: String) {
+    private func cancelOnce(_ trade: Trade) async throws -> (trade: Trade, action: CancelAction) {
         let trade = try await current(trade)
         let outRequestNo = "cancel-\(trade.tradeNo)"
         switch trade.status {
         case .waitBuyerPay:
-            return (try await closeIfStill(trade), "close")
+            return (try await closeIfStill(trade), .close)
         case .tradeSuccess:
             let result = try await refund(trade, amount: trade.refundable, outRequestNo: outRequestNo, reason: "撤销")
-            return (result.trade, "refund")
+            return (result.trade, .refund)
         case .tradeClosed:
-            return (trade, try await store.refund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo) == nil ? "close" : "refund")
+            return (trade, try await store.refund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo) == nil ? .close : .refund)
         case .tradeFinished:
             throw TradeFailure.tradeStatusError
         }
@@ -270,7 +270,7 @@ public struct TradeService: Sendable {
         let now = clock.now
         var settled = trade
         settled.details.settledFen += total.fen
-        let transfers = zip(ids, royalties).map { Transfer(id: $0, debit: trade.partner, credit: $1.transIn, amount: $1.amount, code: "trade_settle",
+        let transfers = zip(ids, royalties).map { Transfer(id: $0, debit: trade.partner, credit: $1.transIn, amount: $1.amount, code: .tradeSettle,
                                                           reference: trade.tradeNo, createdAt: now) }
         return try await commit(TradeUpdate(trade: settled, transfers: transfers))
     }
@@ -310,7 +310,7 @@ public struct TradeService: Sendable {
         case .stale:
             throw StaleTrade()
         case .refused(.exceedsBalance):
-            throw update.transfers.first?.code == "trade_pay" ? TradeFailure.buyerBalanceNotEnough : TradeFailure.sellerBalanceNotEnough
+            throw update.transfers.first?.code == .tradePay ? TradeFailure.buyerBalanceNotEnough : TradeFailure.sellerBalanceNotEnough
         case .refused:
             throw TradeFailure.systemError
         case .paymentCodeUnusable:
@@ -356,7 +356,7 @@ public struct TradeService: Sendable {
             p["refund_fee"] = trade.refunded.description
         }
         if trade.status == .tradeClosed, let closedAt = trade.details.closedAt { p["gmt_close"] = calendar.timestamp(closedAt) }
-        let signType: SignType = trade.details.signType == "RSA" ? .rsa : .rsa2
+        let signType = trade.details.signType
         return [OutboxNotification(notifyId: Hex.lowercase(SecureRandom.bytes(16)), partner: trade.partner, notifyURL: notifyURL,
                                    notifyType: "trade_status_sync", protocol: .openapi, signType: signType,
                                    charset: Charset(name: trade.details.charset) ?? .utf8, parameters: p, nextAttemptAt: now, createdAt: now)]

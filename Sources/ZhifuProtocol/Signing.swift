@@ -1,7 +1,7 @@
 import CZhifuOpenSSL
 
 /// The `sign_type` values of the seeds (MAPI: MD5, RSA, DSA; OpenAPI: RSA2, RSA). Exact capitals.
-public enum SignType: String, Sendable, CaseIterable {
+public enum SignType: String, Sendable, CaseIterable, Codable {
     /// md5(signString + key), 32 lowercase hex digits.
     case md5 = "MD5"
     /// SHA1withRSA, PKCS#1 v1.5, base64.

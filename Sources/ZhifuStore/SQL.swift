@@ -31,6 +31,7 @@ extension RawRepresentable where RawValue == String {
     public var sqlValue: SQLValue { .text(rawValue) }
 }
 extension AccountKind: SQLBindable {}
+extension TransferCode: SQLBindable {}
 extension AccountStatus: SQLBindable {}
 extension TradeStatus: SQLBindable {}
 extension SignType: SQLBindable {}

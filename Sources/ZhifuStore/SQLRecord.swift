@@ -81,6 +81,7 @@ extension RawRepresentable where RawValue == String {
 }
 
 extension AccountKind: SQLColumnValue {}
+extension TransferCode: SQLColumnValue {}
 extension AccountStatus: SQLColumnValue {}
 extension TradeStatus: SQLColumnValue {}
 extension SignType: SQLColumnValue {}

@@ -181,7 +181,7 @@ import ZhifuProtocol
         let store = world.gateway.store
         // The seller spends the 20.00 it was paid.
         let spent = try await store.post([Transfer(id: "spend", debit: UserId(TestWorld.partner)!, credit: UserId("2088103000000001")!,
-                                                   amount: Amount(fen: 1_500), code: "test", reference: "test", createdAt: world.gateway.clock.now)])
+                                                   amount: Amount(fen: 1_500), code: .funding, reference: "test", createdAt: world.gateway.clock.now)])
         #expect(spent == [.created])
         try await world.app().test(.router) { client in
             let answer = try await api.call(client, try api.request(world, method: "alipay.trade.cancel", biz: #"{"out_trade_no":"order-paid"}"#))

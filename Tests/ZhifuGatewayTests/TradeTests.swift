@@ -243,7 +243,7 @@ import ZhifuSDK
         // 20.00 holds three refunds of 6.00: the losers of each race retry against what is left.
         #expect(outcomes.filter { $0 }.count == 3)
         #expect(stored.refunded.fen == 1_800)
-        #expect(try await world.gateway.store.transfers(reference: trade.tradeNo).filter { $0.code == "trade_refund" }.count == outcomes.filter { $0 }.count)
+        #expect(try await world.gateway.store.transfers(reference: trade.tradeNo).filter { $0.code == .tradeRefund }.count == outcomes.filter { $0 }.count)
         #expect(try await world.gateway.store.audit().isBalanced)
     }
 }

@@ -25,9 +25,9 @@ import ZhifuProtocol
         #expect(try await store.batch(partner: ids.user(1), batchNo: batch.batchNo) == batch)
         let now = Date(timeIntervalSince1970: 1_700_000_100)
         let plans: [BatchRecordPlan] = [
-            .pay(Transfer(id: "\(batch.id)0000", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 400), code: "batch_trans", reference: batch.id, createdAt: now)),
+            .pay(Transfer(id: "\(batch.id)0000", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 400), code: .batchTrans, reference: batch.id, createdAt: now)),
             .fail(reason: "RECEIVE_USER_NOT_EXIST", innerNo: "\(batch.id)0001"),
-            .pay(Transfer(id: "\(batch.id)0002", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 700), code: "batch_trans", reference: batch.id, createdAt: now)),
+            .pay(Transfer(id: "\(batch.id)0002", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 700), code: .batchTrans, reference: batch.id, createdAt: now)),
         ]
         let notifyId = "n\(ids.run)"
         let notification: @Sendable ([BatchRecordOutcome]) -> OutboxNotification? = { records in

@@ -43,7 +43,7 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
     #expect(try await store.insertAccount(Account(userId: id, logonId: "\(id)@zhifu.test", name: "用户\(id.rawValue.suffix(2))", passwordHash: nil)))
     if funded > 0 {
         let result = try await store.post([Transfer(id: "fund-\(ids.run)-\(id)", debit: SystemAccounts.clearing, credit: id,
-                                                    amount: Amount(fen: funded), code: "funding", reference: "test", createdAt: Date())])
+                                                    amount: Amount(fen: funded), code: .funding, reference: "test", createdAt: Date())])
         #expect(result == [.created])
     }
 }
@@ -78,7 +78,7 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         try await makeAccount(store, ids.user(1), funded: 10_000, ids: ids)
         try await makeAccount(store, ids.user(2), ids: ids)
         let transfer = Transfer(id: ids.transfer(1), debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 2_500),
-                                code: "batch_trans", reference: "batch-\(ids.run)", createdAt: Date())
+                                code: .batchTrans, reference: "batch-\(ids.run)", createdAt: Date())
         #expect(try await store.post([transfer]) == [.created])
         #expect(try await store.post([transfer]) == [.exists])
         var changed = transfer
@@ -99,7 +99,7 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         try await makeAccount(store, ids.user(1), funded: 1_000, ids: ids)
         try await makeAccount(store, ids.user(2), ids: ids)
         func transfer(_ n: Int, _ debit: UserId, _ credit: UserId, _ fen: Int64) -> Transfer {
-            Transfer(id: ids.transfer(n), debit: debit, credit: credit, amount: Amount(fen: fen), code: "test", reference: "r", createdAt: Date())
+            Transfer(id: ids.transfer(n), debit: debit, credit: credit, amount: Amount(fen: fen), code: .funding, reference: "r", createdAt: Date())
         }
         let results = try await store.post([
             transfer(1, ids.user(1), ids.user(2), 1_001),
@@ -110,7 +110,7 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
             transfer(6, ids.user(1), ids.user(2), 1_000),
             transfer(7, ids.user(1), ids.user(2), 1),
             transfer(8, ids.user(1), ids.user(2), -5),
-            Transfer(id: "", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 1), code: "t", reference: "r", createdAt: Date()),
+            Transfer(id: "", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 1), code: .funding, reference: "r", createdAt: Date()),
             transfer(10, ids.user(1), ids.user(2), Transfer.maximumAmount.fen + 1),
         ])
         #expect(results == [.exceedsBalance, .accountsMustBeDifferent, .amountMustBePositive, .debitAccountNotFound,
@@ -133,7 +133,7 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
             for n in 0..<400 {
                 let forward = n % 2 == 0
                 let transfer = Transfer(id: ids.transfer(n % 300), debit: forward ? ids.user(1) : ids.user(2), credit: forward ? ids.user(2) : ids.user(1),
-                                        amount: Amount(fen: 1), code: "test", reference: "r", createdAt: Date(timeIntervalSince1970: 0))
+                                        amount: Amount(fen: 1), code: .funding, reference: "r", createdAt: Date(timeIntervalSince1970: 0))
                 group.addTask { try await store.post([transfer])[0] }
             }
             return try await group.reduce(into: [TransferResult]()) { $0.append($1) }
@@ -175,7 +175,7 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         #expect(try await store.trade(partner: ids.user(1), outTradeNo: "o1") == trade)
         // A refused transfer undoes the whole change.
         let refund = Transfer(id: ids.transfer(1), debit: ids.user(1), credit: SystemAccounts.clearing, amount: Amount(fen: 1),
-                              code: "refund", reference: trade.tradeNo, createdAt: Date())
+                              code: .tradeRefund, reference: trade.tradeNo, createdAt: Date())
         var closed = trade
         closed.status = .tradeClosed
         #expect(try await store.updateTrade(TradeUpdate(trade: closed, transfers: [refund])) == .refused(.exceedsBalance))
@@ -222,7 +222,7 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         paid.status = .tradeSuccess
         paid.buyer = ids.user(2)
         paid.details.paidAt = now
-        let pay = Transfer(id: ids.transfer(2), debit: ids.user(2), credit: ids.user(1), amount: Amount(fen: 600), code: "trade_pay",
+        let pay = Transfer(id: ids.transfer(2), debit: ids.user(2), credit: ids.user(1), amount: Amount(fen: 600), code: .tradePay,
                            reference: trade.tradeNo, createdAt: now)
         let notification = OutboxNotification(notifyId: "n\(ids.run)", partner: ids.user(1), notifyURL: "http://127.0.0.1:1/notify",
                                               notifyType: "trade_status_sync", protocol: .openapi, signType: .rsa2, charset: .utf8,
@@ -242,7 +242,7 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         #expect(refunded.version == 1 && refunded.buyer == ids.user(2) && refunded.details.paidAt == now)
         refunded.details.refundedFen = 100
         let refund = TradeRefund(tradeNo: trade.tradeNo, outRequestNo: "r1", amount: Amount(fen: 100), reason: "破损", createdAt: now)
-        let back = Transfer(id: ids.transfer(3), debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 100), code: "trade_refund",
+        let back = Transfer(id: ids.transfer(3), debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 100), code: .tradeRefund,
                             reference: trade.tradeNo, createdAt: now)
         #expect(try await store.updateTrade(TradeUpdate(trade: refunded, transfers: [back], refund: refund)) == .changed)
         #expect(try await store.refund(tradeNo: trade.tradeNo, outRequestNo: "r1") == refund)

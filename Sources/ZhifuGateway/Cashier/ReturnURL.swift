@@ -9,7 +9,7 @@ struct ReturnURL: Sendable {
 
     func location(_ trade: Trade, returnURL: String) throws -> String? {
         let charset = Charset(name: trade.details.charset) ?? .utf8
-        let signType: SignType = trade.details.signType == "RSA" ? .rsa : .rsa2
+        let signType = trade.details.signType
         var p = ZhifuProtocol.Parameters()
         p["charset"] = charset.rawValue
         p["out_trade_no"] = trade.outTradeNo

@@ -48,7 +48,7 @@ extension OpenAPIRequest {
         details.productCode = try string("product_code", maxLength: 64) ?? productCode
         details.method = parameters["method"] ?? ""
         details.charset = charset.rawValue
-        details.signType = app.signType.rawValue
+        details.signType = app.signType
         details.notifyURL = try url("notify_url")
         details.returnURL = try url("return_url")
         details.body = try string("body", maxLength: 128)

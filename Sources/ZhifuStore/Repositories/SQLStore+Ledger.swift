@@ -10,7 +10,7 @@ struct TransferRecord: SQLRecord {
     var debitAccount: UserId
     var creditAccount: UserId
     var amount: Amount
-    var code: String
+    var code: TransferCode
     var reference: String
     var createdAt: Date
 

@@ -10,6 +10,6 @@ struct TradeCancel: OpenAPIMethod {
     func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
         let (trade, action) = try await gateway.trades.cancel(request.trade(gateway))
         return [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo)), ("retry_flag", .string("N")),
-                ("action", .string(action))]
+                ("action", .string(action.rawValue))]
     }
 }
