@@ -267,7 +267,6 @@ public struct QRCode: Sendable {
     /// patterns, and imbalance of dark and light.
     private func penalty() -> Int {
         var result = 0
-        let finderLike: [Bool] = [true, false, true, true, true, false, true]
         for line in 0..<2 {
             for a in 0..<size {
                 let cells = (0..<size).map { line == 0 ? modules[a][$0] : modules[$0][a] }
@@ -278,13 +277,21 @@ public struct QRCode: Sendable {
                         if run == 5 { result += 3 } else if run > 5 { result += 1 }
                     } else { run = 1 }
                 }
-                // Outside the symbol is the light quiet zone. A 1:1:3:1:1 pattern scores once for
-                // four light modules before it and once for four after (with at least one light
-                // module on the other side), as in Nayuki's encoder and ISO/IEC 18004 §7.8.3.
-                func light(_ range: Range<Int>) -> Bool { range.allSatisfy { $0 < 0 || $0 >= size || !cells[$0] } }
-                for b in 0...(size - 7) where Array(cells[b..<b + 7]) == finderLike {
-                    if light((b - 4)..<b) && light((b + 7)..<(b + 8)) { result += 40 }
-                    if light((b + 7)..<(b + 11)) && light((b - 1)..<b) { result += 40 }
+                // Finder-like runs n:n:3n:n:n at any scale n, each side scored once: 4n light modules
+                // before and at least n after, or the reverse. The quiet zone outside is one long
+                // light run. As in Nayuki's current encoder; counting only n = 1 chose other masks.
+                var runs: [(dark: Bool, length: Int)] = [(false, size)]
+                for cell in cells {
+                    if runs[runs.count - 1].dark == cell { runs[runs.count - 1].length += 1 } else { runs.append((cell, 1)) }
+                }
+                if runs[runs.count - 1].dark { runs.append((false, size)) } else { runs[runs.count - 1].length += size }
+                for i in stride(from: 1, to: runs.count - 5, by: 2) {
+                    let n = runs[i].length
+                    guard runs[i + 1].length == n, runs[i + 2].length == 3 * n, runs[i + 3].length == n,
+                          runs[i + 4].length == n else { continue }
+                    let before = runs[i - 1].length, after = runs[i + 5].length
+                    if before >= 4 * n && after >= n { result += 40 }
+                    if after >= 4 * n && before >= n { result += 40 }
                 }
             }
         }
