@@ -14,7 +14,14 @@ public struct TradeClock: Service {
         self.gateway = gateway; self.logger = logger; self.intervalMilliseconds = intervalMilliseconds
     }
 
+    /// Ends quietly when the service group shuts down (the sleep's cancellation is not an error).
     public func run() async throws {
+        do {
+            try await sweepUntilShutdown()
+        } catch is CancellationError {}
+    }
+
+    private func sweepUntilShutdown() async throws {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
