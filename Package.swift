@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ZhifuStorePostgres", targets: ["ZhifuStorePostgres"]),
         .library(name: "ZhifuGateway", targets: ["ZhifuGateway"]),
         .library(name: "ZhifuSDK", targets: ["ZhifuSDK"]),
+        .library(name: "ZhifuTesting", targets: ["ZhifuTesting"]),
         .executable(name: "zhifu", targets: ["zhifu"]),
         .executable(name: "zhifu-bench", targets: ["zhifu-bench"]),
     ],
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
@@ -84,6 +86,7 @@ let package = Package(
             dependencies: [
                 "ZhifuStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: storeSettings
@@ -106,7 +109,16 @@ let package = Package(
         ),
         .target(
             name: "ZhifuSDK",
-            dependencies: ["ZhifuProtocol"],
+            dependencies: ["ZhifuProtocol", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ZhifuTesting",
+            dependencies: [
+                "ZhifuGateway", "ZhifuSDK", "ZhifuStoreSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -148,14 +160,16 @@ let package = Package(
         ),
         .testTarget(
             name: "ZhifuStoreTests",
-            dependencies: ["ZhifuCore", "ZhifuStore", "ZhifuStoreSQLite", "ZhifuStorePostgres"],
+            dependencies: ["ZhifuCore", "ZhifuStore", "ZhifuStoreSQLite", "ZhifuStorePostgres",
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ZhifuGatewayTests",
             dependencies: [
-                "ZhifuGateway", "ZhifuSDK", "ZhifuStoreSQLite", "ZhifuStorePostgres",
+                "ZhifuGateway", "ZhifuSDK", "ZhifuTesting", "ZhifuStoreSQLite", "ZhifuStorePostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -40,7 +40,7 @@ public struct BatchTransCommand: Sendable {
 
 /// Why the domain refused a batch or its confirmation. The gateway answers each with the seed's
 /// code (BatchTransNotify).
-public enum BatchTransFailure: Error, Sendable {
+public enum BatchTransFailure: Error, Equatable, Sendable {
     case duplicateBatchNo(String)
     case payDateNotToday(String)
     case payerNotFound(String)
@@ -57,8 +57,6 @@ public enum BatchTransFailure: Error, Sendable {
     case wrongPassword(remaining: Int)
     /// Too many password checks wait for the KDF; nothing was counted.
     case busy
-    /// The store failed; nothing was changed.
-    case system(any Error)
 }
 
 /// `batch_trans_notify` (seed 000): batch pay from the partner's own account to up to 1000
@@ -70,43 +68,37 @@ public struct BatchTransService: Sendable {
     let calendar: BusinessCalendar
     let passwords: PaymentPasswordCheck
 
-    public init(store: any Store, clock: any Clock, calendar: BusinessCalendar, kdf: PasswordKDF) {
-        self.store = store; self.clock = clock; self.calendar = calendar
-        passwords = PaymentPasswordCheck(store: store, kdf: kdf)
+    public init(store: any Store, clock: any Clock, calendar: BusinessCalendar, passwords: PaymentPasswordCheck) {
+        self.store = store; self.clock = clock; self.calendar = calendar; self.passwords = passwords
     }
 
     /// Stores the batch, or returns the batch already stored under this `batch_no` when the
     /// content is the same. Other content under a used `batch_no` is a duplicate: nothing is paid
     /// twice. What depends on the day and on the payer is checked after that, so a merchant
-    /// repeating yesterday's request sees yesterday's batch.
-    public func submit(_ command: BatchTransCommand, partner: UserId, signType: SignType, charset: Charset) async throws(BatchTransFailure) -> Batch {
-        do {
-            if let existing = try await store.batch(partner: partner, batchNo: command.batchNo) {
-                guard existing.fingerprint == command.fingerprint else { throw BatchTransFailure.duplicateBatchNo(command.batchNo) }
-                return existing
-            }
-            let today = calendar.day(clock.now)
-            guard command.payDate == today else { throw BatchTransFailure.payDateNotToday(today) }
-            guard let payer = try await store.account(logonId: command.payerLogonId) else { throw BatchTransFailure.payerNotFound(command.payerLogonId) }
-            guard payer.userId == partner else { throw BatchTransFailure.payerIsNotPartner }
-            guard payer.status == .normal else { throw BatchTransFailure.payerBlocked }
-            guard payer.name == command.accountName else { throw BatchTransFailure.accountNameMismatch }
-
-            let now = clock.now
-            let batch = Batch(id: calendar.day(now) + SecureRandom.digits(8), partner: partner, batchNo: command.batchNo, fingerprint: command.fingerprint,
-                              payer: payer.userId, accountName: command.accountName, batchFee: command.batchFee, payDate: command.payDate,
-                              notifyURL: command.notifyURL, signType: signType, charset: charset, extendParam: command.extendParam, status: .waitConfirm,
-                              token: SecureRandom.alphanumeric(32), createdAt: now, details: command.details.map { BatchRecord(detail: $0) })
-            if let raced = try await store.insertBatch(batch) {
-                guard raced.fingerprint == command.fingerprint else { throw BatchTransFailure.duplicateBatchNo(command.batchNo) }
-                return raced
-            }
-            return batch
-        } catch let failure as BatchTransFailure {
-            throw failure
-        } catch {
-            throw BatchTransFailure.system(error)
+    /// repeating yesterday's request sees yesterday's batch. Refusals are ``BatchTransFailure``s;
+    /// a store error passes through with nothing changed.
+    public func submit(_ command: BatchTransCommand, partner: UserId, signType: SignType, charset: Charset) async throws -> Batch {
+        if let existing = try await store.batch(partner: partner, batchNo: command.batchNo) {
+            guard existing.fingerprint == command.fingerprint else { throw BatchTransFailure.duplicateBatchNo(command.batchNo) }
+            return existing
         }
+        let today = calendar.day(clock.now)
+        guard command.payDate == today else { throw BatchTransFailure.payDateNotToday(today) }
+        guard let payer = try await store.account(logonId: command.payerLogonId) else { throw BatchTransFailure.payerNotFound(command.payerLogonId) }
+        guard payer.userId == partner else { throw BatchTransFailure.payerIsNotPartner }
+        guard !payer.isBlocked(at: clock.now) else { throw BatchTransFailure.payerBlocked }
+        guard payer.name == command.accountName else { throw BatchTransFailure.accountNameMismatch }
+
+        let now = clock.now
+        let batch = Batch(id: calendar.day(now) + SecureRandom.digits(8), partner: partner, batchNo: command.batchNo, fingerprint: command.fingerprint,
+                          payer: payer.userId, accountName: command.accountName, batchFee: command.batchFee, payDate: command.payDate,
+                          notifyURL: command.notifyURL, signType: signType, charset: charset, extendParam: command.extendParam, status: .waitConfirm,
+                          token: SecureRandom.alphanumeric(32), createdAt: now, details: command.details.map { BatchRecord(detail: $0) })
+        if let raced = try await store.insertBatch(batch) {
+            guard raced.fingerprint == command.fingerprint else { throw BatchTransFailure.duplicateBatchNo(command.batchNo) }
+            return raced
+        }
+        return batch
     }
 
     public func batch(partner: UserId, batchNo: String) async throws -> Batch? {
@@ -127,18 +119,18 @@ public struct BatchTransService: Sendable {
 
     /// Checks the payer's logon id and payment password against the batch's token, then pays.
     public func confirm(token: String, logonId: String, password: String, batchId: String) async throws -> ConfirmOutcome {
-        guard let batch = try await store.batch(id: batchId), ConstantTime.equals(Array(batch.token.utf8), Array(token.utf8)) else {
-            return .failed(.confirmPageExpired)
-        }
+        guard let batch = try await batch(id: batchId, token: token) else { return .failed(.confirmPageExpired) }
         guard batch.status == .waitConfirm else { return .failed(.alreadyConfirmed) }
-        guard let account = try await store.account(logonId: logonId), account.userId == batch.payer else { return .failed(.wrongPayer) }
-        switch try await passwords.verify(account, password: password) {
-        case .blocked: return .failed(.payerBlocked)
-        case .wrong(let remaining): return .failed(.wrongPassword(remaining: remaining))
-        case .busy: return .failed(.busy)
-        case .accepted: break
+        switch try await passwords.confirm(logonId: logonId, of: batch.payer, password: password) {
+        case nil: return .failed(.wrongPayer)
+        case .blocked?: return .failed(.payerBlocked)
+        case .wrong(let remaining)?: return .failed(.wrongPassword(remaining: remaining))
+        case .busy?: return .failed(.busy)
+        case .accepted?: break
         }
-        guard try await store.markBatchProcessing(id: batch.id) else { return .failed(.alreadyConfirmed) }
+        guard try await store.markBatchProcessing(id: batch.id), let account = try await store.account(userId: batch.payer) else {
+            return .failed(.alreadyConfirmed)
+        }
         var processing = batch
         processing.status = .processing
         guard let paid = try await process(processing, payer: account) else {
@@ -173,7 +165,7 @@ public struct BatchTransService: Sendable {
             }
             guard let payee = payees[key] ?? nil, payee.kind == .user else { fail(.receiveUserNotExist); continue }
             if payee.name != record.detail.payeeName { fail(.accountNameNotMatch); continue }
-            if payee.status != .normal { fail(.accountStatusNotValid); continue }
+            if payee.isBlocked(at: now) { fail(.accountStatusNotValid); continue }
             if payee.userId == payer.userId { fail(.transferOutCanNotEqualIn); continue }
             plans.append(.pay(Transfer(id: innerNo, debit: payer.userId, credit: payee.userId,
                                        amount: record.detail.amount, code: .batchTrans, reference: batch.id, createdAt: now)))

@@ -11,6 +11,11 @@ public protocol Clock: Sendable {
 extension Date {
     /// This time rounded to the millisecond.
     public var wholeMilliseconds: Date { Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded() / 1000) }
+
+    /// Milliseconds since 1970, as stored.
+    public var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+    public init(epochMilliseconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(epochMilliseconds) / 1000) }
 }
 
 public struct SystemClock: Clock {
@@ -25,6 +30,15 @@ public final class ManualClock: Clock {
     public init(start: Date = Date()) { current = Mutex(start.wholeMilliseconds) }
 
     public var now: Date { current.withLock { $0 } }
+
+    /// Moves to `date` if that is later (another node of the sandbox moved time on); never back.
+    @discardableResult
+    public func catchUp(to date: Date) -> Date {
+        current.withLock { now in
+            now = max(now, date.wholeMilliseconds)
+            return now
+        }
+    }
 
     /// Moves time forward; refuses to go back, because nothing in a ledger may happen before its cause.
     @discardableResult

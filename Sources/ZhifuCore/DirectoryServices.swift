@@ -9,6 +9,8 @@ public struct AccountService: Sendable {
 
     public func account(userId: UserId) async throws -> Account? { try await store.account(userId: userId) }
     public func account(logonId: String) async throws -> Account? { try await store.account(logonId: logonId) }
+    /// Logout: every session of the account ends, on every node.
+    public func endSessions(userId: UserId) async throws { try await store.endSessions(userId: userId) }
 
     /// A user (not clearing) account by logon id: the only kind that logs in or pays.
     public func user(logonId: String) async throws -> Account? {

@@ -12,6 +12,10 @@ import Synchronization
 public enum FaultInjection {
     /// Reached once per record posted inside a batch's transaction.
     public static let batchTransRecord = "batch_trans.record"
+    /// Reached once per notification a node has claimed (leased), before it is delivered.
+    public static let notificationClaimed = "notifier.claimed"
+    /// Reached once per record of a refund batch, after its refund is committed.
+    public static let batchRefundRecord = "batch_refund.record"
 
     static let armed: (point: String, count: Int)? = {
         guard let spec = ProcessInfo.processInfo.environment["ZHIFU_FAULT"] else { return nil }

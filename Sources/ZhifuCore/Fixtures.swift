@@ -198,6 +198,11 @@ public enum GatewaySettings {
     public static let privateKey = "gateway.private_key"
     /// The gateway's DSA private key (PEM), for notifications of DSA-signed requests.
     public static let dsaPrivateKey = "gateway.dsa_private_key"
+    /// 32 random bytes (hex) that key buyer session cookies: shared by every node, and unrelated
+    /// to any signing key, so a leaked session key forges no signature and the reverse.
+    public static let sessionSecret = "gateway.session_secret"
+    /// The sandbox's manual time (epoch milliseconds), shared by every node on one database.
+    public static let sandboxClock = "sandbox.clock_millis"
     /// Set once demo data has been created, so a restart does not create it again.
     public static let demoDataCreated = "demo.created"
 }

@@ -43,6 +43,8 @@ public enum TransferCode: String, Sendable, Codable, CaseIterable {
     case tradeRefund = "trade_refund"
     /// A royalty paid on by `alipay.trade.order.settle`.
     case tradeSettle = "trade_settle"
+    /// A service fee returned with a `refund_fastpay_by_platform_pwd` record (返还服务费).
+    case refundFee = "refund_fee"
 }
 
 /// The outcome of posting one transfer, in order of precedence: the first that applies is reported.

@@ -56,13 +56,24 @@ public struct Account: Sendable, Equatable {
     public var passwordHash: String?
     /// Consecutive wrong payment passwords; reset by a right one.
     public var failedPasswordAttempts: Int
+    /// When a block by wrong passwords ends (Alipay: 3 hours); `nil` for an operator's block, which lasts.
+    public var lockedUntil: Date?
+    /// Buyer sessions carry it; logging out moves it on, ending every earlier session.
+    public var sessionEpoch: Int64 = 0
     /// Current balance. Only the ledger changes it.
     public var balance: Amount
 
     public init(userId: UserId, logonId: String, name: String, kind: AccountKind = .user, status: AccountStatus = .normal,
-                passwordHash: String?, failedPasswordAttempts: Int = 0, balance: Amount = .zero) {
+                passwordHash: String?, failedPasswordAttempts: Int = 0, lockedUntil: Date? = nil, sessionEpoch: Int64 = 0,
+                balance: Amount = .zero) {
         self.userId = userId; self.logonId = logonId; self.name = name; self.kind = kind; self.status = status
-        self.passwordHash = passwordHash; self.failedPasswordAttempts = failedPasswordAttempts; self.balance = balance
+        self.passwordHash = passwordHash; self.failedPasswordAttempts = failedPasswordAttempts; self.lockedUntil = lockedUntil
+        self.sessionEpoch = sessionEpoch; self.balance = balance
+    }
+
+    /// Blocked at `now`: by an operator for good, or by wrong passwords until `lockedUntil`.
+    public func isBlocked(at now: Date) -> Bool {
+        status == .blocked && (lockedUntil.map { $0 > now } ?? true)
     }
 }
 
@@ -158,10 +169,19 @@ public struct TradeDetails: Sendable, Equatable, Codable {
     public var method: String = ""
     public var notifyURL: String?
     public var returnURL: String?
+    /// The seller's logon id (the notifications' seller_email).
+    public var sellerEmail: String?
+    /// wap.pay's quit_url: where the cashier's 返回商家 link goes.
+    public var quitURL: String?
     /// The request's charset and the app's sign type: notifications use them too.
     public var charset: String = "utf-8"
     public var signType: SignType = .rsa2
     public var body: String?
+    /// 公用回传参数: returned unchanged in every trade_status_sync notification.
+    public var passbackParams: String?
+    /// A precreated trade no buyer has scanned yet: Alipay has no such trade (query, close and
+    /// refund answer ACQ.TRADE_NOT_EXIST; cancel closes it; nothing is notified).
+    public var awaitingScan: Bool?
     public var storeId: String?
     public var operatorId: String?
     public var terminalId: String?
@@ -173,13 +193,19 @@ public struct TradeDetails: Sendable, Equatable, Codable {
     public var transPayRate: String?
     public var payFen: Int64?
     public var paidAt: Date?
+    /// The paying buyer's logon id, shown masked in every later notification.
+    public var buyerLogonId: String?
     public var closedAt: Date?
     public var lastRefundAt: Date?
     public var refundedFen: Int64 = 0
+    /// How many refunds the trade has had (`nil` in documents older than the count).
+    public var refundCount: Int?
     /// Paid on to other accounts by alipay.trade.order.settle.
     public var settledFen: Int64 = 0
 
     public init() {}
+
+    public var isAwaitingScan: Bool { awaitingScan == true }
 
     public var json: String {
         let encoder = JSONEncoder()

@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -56,27 +57,41 @@ public struct PaymentPasswordCheck: Sendable {
         case busy
     }
 
+    /// Alipay locks a payment password for 3 hours after the fifth wrong one.
+    public static let defaultLockSeconds: Int64 = 3 * 3_600
+
     let store: any Store
     let kdf: PasswordKDF
+    let clock: any Clock
+    let lockSeconds: Int64
 
-    public init(store: any Store, kdf: PasswordKDF) {
-        self.store = store
-        self.kdf = kdf
+    public init(store: any Store, kdf: PasswordKDF, clock: any Clock, lockSeconds: Int64 = Self.defaultLockSeconds) {
+        self.store = store; self.kdf = kdf; self.clock = clock; self.lockSeconds = lockSeconds
+    }
+
+    /// The confirm pages' check: the logon id typed must be `expected`'s account, then its
+    /// payment password is verified. `nil` when the logon id names another account or none.
+    public func confirm(logonId: String, of expected: UserId, password: String) async throws -> Outcome? {
+        guard let account = try await store.account(logonId: logonId), account.userId == expected else { return nil }
+        return try await verify(account, password: password)
     }
 
     /// Verifies in constant time under the slow KDF. Wrong passwords are counted by one atomic
-    /// statement that also blocks the account at the fifth, so parallel attempts cannot lose a
-    /// count; a right one resets the count of a normal account and never unblocks one.
+    /// statement that also blocks the account at the fifth, for `lockSeconds` on the gateway
+    /// clock, so parallel attempts cannot lose a count; a right one resets the count of an account
+    /// that is not blocked and never ends a block early.
     public func verify(_ account: Account, password: String) async throws -> Outcome {
-        guard account.status == .normal else { return .blocked }
+        guard !account.isBlocked(at: clock.now) else { return .blocked }
         var matches = false
         if let stored = account.passwordHash {
             do { matches = try await kdf.verify(password, against: stored) } catch is PasswordKDF.Busy { return .busy }
         }
         guard matches else {
-            let (failures, status) = try await store.recordWrongPassword(userId: account.userId, blockAt: PaymentPassword.attemptsBeforeBlock)
-            return status == .blocked ? .blocked : .wrong(remaining: PaymentPassword.attemptsBeforeBlock - failures)
+            let now = clock.now
+            let (failures, blocked) = try await store.recordWrongPassword(userId: account.userId, blockAt: PaymentPassword.attemptsBeforeBlock, now: now,
+                                                                          lockUntil: now.addingTimeInterval(TimeInterval(lockSeconds)))
+            return blocked ? .blocked : .wrong(remaining: PaymentPassword.attemptsBeforeBlock - failures)
         }
-        return try await store.recordRightPassword(userId: account.userId) == .normal ? .accepted : .blocked
+        return try await store.recordRightPassword(userId: account.userId, now: clock.now) ? .blocked : .accepted
     }
 }

@@ -7,6 +7,9 @@ public protocol SettingsRepository: Sendable {
     /// Stores the value unless one exists; returns the value now stored.
     func setSettingIfAbsent(_ name: String, value: String) async throws -> String
     func setSetting(_ name: String, value: String) async throws
+    /// Adds `amount` to an integer setting in one statement; returns the new value (`nil` when
+    /// the setting does not exist).
+    func addToSetting(_ name: String, amount: Int64) async throws -> Int64?
 }
 
 public protocol AccountRepository: Sendable {
@@ -15,13 +18,16 @@ public protocol AccountRepository: Sendable {
     func insertAccount(_ account: Account) async throws -> Bool
     func account(userId: UserId) async throws -> Account?
     func account(logonId: String) async throws -> Account?
-    /// Counts a wrong payment password and blocks the account when the count reaches `blockAt`,
-    /// in one statement; returns the new count and status.
-    func recordWrongPassword(userId: UserId, blockAt: Int) async throws -> (failedAttempts: Int, status: AccountStatus)
-    /// A right payment password: resets the count of a normal account (never unblocks one);
-    /// returns the account's status.
-    func recordRightPassword(userId: UserId) async throws -> AccountStatus
-    /// An operator's block or unblock; unblocking also clears the count.
+    /// Counts a wrong payment password and blocks the account until `lockUntil` when the count
+    /// reaches `blockAt`, in one statement; a lock that ended by `now` starts the count again.
+    /// Returns the new count and whether the account is blocked.
+    func recordWrongPassword(userId: UserId, blockAt: Int, now: Date, lockUntil: Date) async throws -> (failedAttempts: Int, blocked: Bool)
+    /// A right payment password: resets the count of an account that is not blocked, or whose lock
+    /// ended by `now` (never ends a lock early); returns whether the account is blocked.
+    func recordRightPassword(userId: UserId, now: Date) async throws -> Bool
+    /// Ends every buyer session of the account (logout), in one statement.
+    func endSessions(userId: UserId) async throws
+    /// An operator's block (for good) or unblock; both clear a password lock's end, unblocking the count.
     func setAccountStatus(userId: UserId, _ status: AccountStatus) async throws
 }
 
@@ -80,6 +86,20 @@ public protocol BatchRepository: Sendable {
     func completeBatch(id: String, plans: [BatchRecordPlan], finishedAt: Date,
                        outcome: @escaping @Sendable (TransferResult) -> String?,
                        notification: @escaping @Sendable ([BatchRecordOutcome]) -> OutboxNotification?) async throws -> [BatchRecordOutcome]?
+}
+
+/// Refund batches of `refund_fastpay_by_platform_pwd`.
+public protocol RefundBatchRepository: Sendable {
+    /// Inserts a new batch; returns the stored batch when `(partner, batchNo)` exists.
+    func insertRefundBatch(_ batch: RefundBatch) async throws -> RefundBatch?
+    func refundBatch(partner: UserId, batchNo: String) async throws -> RefundBatch?
+    func refundBatch(id: String) async throws -> RefundBatch?
+    func refundBatchIds(status: Batch.Status) async throws -> [String]
+    /// WAIT_CONFIRM → PROCESSING; `false` when the batch was not waiting (confirmed twice).
+    func markRefundBatchProcessing(id: String) async throws -> Bool
+    /// In one transaction: PROCESSING → COMPLETED with the records' outcomes, and the notification
+    /// into the outbox. `false` (nothing written) when the batch was not PROCESSING.
+    func completeRefundBatch(id: String, records: [RefundBatchRecord], notification: OutboxNotification?) async throws -> Bool
 }
 
 /// The notifications outbox and the record of every delivery attempt.

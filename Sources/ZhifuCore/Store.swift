@@ -64,10 +64,13 @@ public enum TradeChange: Sendable, Equatable {
 /// (``TradeRepository/updateTrade(_:)``, ``BatchRepository/completeBatch(id:plans:finishedAt:outcome:notification:)``)
 /// are the units of work: their money, records and notifications commit together or not at all.
 public protocol Store: SettingsRepository, AccountRepository, MerchantRepository, TradeRepository, LedgerRepository,
-                       BatchRepository, OutboxRepository {
+                       BatchRepository, RefundBatchRepository, OutboxRepository {
     /// Runs the append-only migrations.
     func migrate() async throws
     /// `sqlite` or `postgres`: what /health reports.
     var kind: String { get }
+    /// Reaches the database outside any connection pool (which would keep retrying quietly) and
+    /// throws the reason it cannot: refused TLS, a wrong password, no route.
+    func probe() async throws
     func close() async throws
 }

@@ -40,10 +40,12 @@ public struct TradeService: Sendable {
 
     // MARK: Reading
 
-    /// The trade as it stands now: an unpaid trade past its expiry is closed first.
-    public func trade(tradeNo: String?, outTradeNo: String?, partner: UserId) async throws -> Trade {
+    /// The trade as it stands now: an unpaid trade past its expiry is closed first. A precreated
+    /// trade nobody has scanned does not exist yet, except for cancel (`includingUnscanned`).
+    public func trade(tradeNo: String?, outTradeNo: String?, partner: UserId, includingUnscanned: Bool = false) async throws -> Trade {
         let found = if let tradeNo { try await store.trade(tradeNo: tradeNo) } else if let outTradeNo { try await store.trade(partner: partner, outTradeNo: outTradeNo) } else { Trade?.none }
-        guard let found, found.partner == partner, outTradeNo == nil || found.outTradeNo == outTradeNo else { throw TradeFailure.tradeNotExist }
+        guard let found, found.partner == partner, outTradeNo == nil || found.outTradeNo == outTradeNo,
+              includingUnscanned || !found.details.isAwaitingScan else { throw TradeFailure.tradeNotExist }
         return try await current(found)
     }
 
@@ -162,18 +164,32 @@ public struct TradeService: Sendable {
         try await commit(paying(current(trade), buyer: buyer, paymentCode: paymentCode))
     }
 
+    /// A buyer opened a precreated trade's QR code: from now on the trade exists, waiting for
+    /// payment (a state Alipay does not notify by default).
+    public func scanned(_ trade: Trade) async throws -> Trade {
+        try await withFreshTrade(trade) { trade in
+            let trade = try await current(trade)
+            guard trade.details.isAwaitingScan, trade.status == .waitBuyerPay else { return trade }
+            var scanned = trade
+            scanned.details.awaitingScan = nil
+            return try await commit(TradeUpdate(trade: scanned))
+        }
+    }
+
     /// The change that pays a waiting trade from the buyer's balance.
     private func paying(_ trade: Trade, buyer: UserId, paymentCode: String?) async throws -> TradeUpdate {
         if let failure = TradeFailure.unpayable(trade.status) { throw failure }
         if let expected = trade.buyer, expected != buyer { throw TradeFailure.paymentAuthCodeInvalid }
         guard buyer != trade.partner else { throw TradeFailure.buyerSellerEqual }
         guard let account = try await store.account(userId: buyer), account.kind == .user else { throw TradeFailure.paymentAuthCodeInvalid }
-        guard account.status == .normal else { throw TradeFailure.buyerEnableStatusForbid }
+        guard !account.isBlocked(at: clock.now) else { throw TradeFailure.buyerEnableStatusForbid }
         let now = clock.now
         var paid = trade
         paid.status = .tradeSuccess
         paid.buyer = buyer
         paid.details.paidAt = now
+        paid.details.awaitingScan = nil
+        paid.details.buyerLogonId = account.logonId
         let transfer = Transfer(id: "pay-\(trade.tradeNo)", debit: buyer, credit: trade.partner, amount: trade.payAmount, code: .tradePay,
                                 reference: trade.tradeNo, createdAt: now)
         return TradeUpdate(trade: paid, transfers: [transfer], paymentCode: paymentCode.map { ($0, now) },
@@ -184,11 +200,15 @@ public struct TradeService: Sendable {
 
     /// Refunds part or all of a paid trade, once per `outRequestNo`; a full refund closes it.
     /// The same request again answers with the stored refund and moves nothing.
-    public func refund(_ trade: Trade, amount: Amount, outRequestNo: String, reason: String?) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
-        try await withFreshTrade(trade) { try await refundOnce($0, amount: amount, outRequestNo: outRequestNo, reason: reason) }
+    /// `maximumRefunds` caps how many refunds a trade may have (seed 001: 99); beyond it the trade
+    /// no longer allows refunds (ACQ.TRADE_NOT_ALLOW_REFUND).
+    public func refund(_ trade: Trade, amount: Amount, outRequestNo: String, reason: String?,
+                       maximumRefunds: Int = .max) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
+        try await withFreshTrade(trade) { try await refundOnce($0, amount: amount, outRequestNo: outRequestNo, reason: reason, maximumRefunds: maximumRefunds) }
     }
 
-    private func refundOnce(_ trade: Trade, amount: Amount, outRequestNo: String, reason: String?) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
+    private func refundOnce(_ trade: Trade, amount: Amount, outRequestNo: String, reason: String?,
+                            maximumRefunds: Int) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
         let trade = try await current(trade)
         if let existing = try await store.refund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo) {
             guard existing.amount == amount else { throw TradeFailure.contextInconsistent }
@@ -199,12 +219,14 @@ public struct TradeService: Sendable {
         case .waitBuyerPay, .tradeClosed: throw TradeFailure.tradeStatusError
         case .tradeFinished: throw TradeFailure.tradeNotAllowRefund
         }
+        guard trade.details.refundCount ?? 0 < maximumRefunds else { throw TradeFailure.tradeNotAllowRefund }
         guard amount.fen > 0, amount <= trade.refundable, let buyer = trade.buyer else { throw TradeFailure.refundAmtNotEqualTotal }
         let now = clock.now
         let refund = TradeRefund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo, amount: amount, reason: reason, createdAt: now)
         var refunded = trade
         refunded.details.refundedFen += amount.fen
         refunded.details.lastRefundAt = now
+        refunded.details.refundCount = (trade.details.refundCount ?? 0) + 1
         if refunded.refundable.fen == 0 && trade.details.settledFen == 0 {
             refunded.status = .tradeClosed
             refunded.details.closedAt = now
@@ -264,7 +286,7 @@ public struct TradeService: Sendable {
         guard !royalties.isEmpty, royalties.allSatisfy({ $0.amount.fen > 0 }), let total = Amount.sum(royalties.map(\.amount)),
               total <= trade.refundable else { throw TradeFailure.allocAmountValidateError }
         for royalty in royalties {
-            guard let account = try await store.account(userId: royalty.transIn), account.kind == .user, account.status == .normal,
+            guard let account = try await store.account(userId: royalty.transIn), account.kind == .user, !account.isBlocked(at: clock.now),
                   royalty.transIn != trade.partner else { throw TradeFailure.allocAmountValidateError }
         }
         let now = clock.now
@@ -321,53 +343,5 @@ public struct TradeService: Sendable {
     /// Ledger ids are at most 64 bytes; merchants' request numbers can be that long on their own.
     static func transferId(_ kind: String, _ tradeNo: String, _ request: String) -> String {
         "\(kind)-" + Hex.lowercase(Digest.sha256(Array("\(tradeNo)\n\(request)".utf8))).prefix(40)
-    }
-
-    /// `trade_status_sync` (异步通知) for the trade's new state, or none without a notify_url.
-    func notification(for trade: Trade, buyer: Account? = nil, refund: TradeRefund? = nil) -> [OutboxNotification] {
-        guard let notifyURL = trade.details.notifyURL else { return [] }
-        let now = clock.now
-        var p = Parameters()
-        p["gmt_create"] = calendar.timestamp(trade.createdAt)
-        p["charset"] = trade.details.charset
-        p["seller_id"] = trade.partner.rawValue
-        p["subject"] = trade.subject
-        p["body"] = trade.details.body
-        p["buyer_id"] = trade.buyer?.rawValue
-        p["buyer_logon_id"] = buyer.map { Self.masked($0.logonId) }
-        p["version"] = "1.0"
-        p["trade_no"] = trade.tradeNo
-        p["out_trade_no"] = trade.outTradeNo
-        if let refund { p["out_biz_no"] = refund.outRequestNo }
-        p["app_id"] = trade.details.appId
-        p["auth_app_id"] = trade.details.authAppId ?? trade.details.appId
-        p["trade_status"] = trade.status.rawValue
-        p["total_amount"] = trade.amount.description
-        if let paidAt = trade.details.paidAt {
-            p["gmt_payment"] = calendar.timestamp(paidAt)
-            p["receipt_amount"] = trade.payAmount.description
-            p["buyer_pay_amount"] = trade.payAmount.description
-            p["invoice_amount"] = trade.payAmount.description
-            p["point_amount"] = "0.00"
-            p["fund_bill_list"] = #"[{"amount":"\#(trade.payAmount)","fundChannel":"ALIPAYACCOUNT"}]"#
-        }
-        if let refundedAt = trade.details.lastRefundAt {
-            p["gmt_refund"] = calendar.timestamp(refundedAt) + ".000"
-            p["refund_fee"] = trade.refunded.description
-        }
-        if trade.status == .tradeClosed, let closedAt = trade.details.closedAt { p["gmt_close"] = calendar.timestamp(closedAt) }
-        let signType = trade.details.signType
-        return [OutboxNotification(notifyId: Hex.lowercase(SecureRandom.bytes(16)), partner: trade.partner, notifyURL: notifyURL,
-                                   notifyType: "trade_status_sync", protocol: .openapi, signType: signType,
-                                   charset: Charset(name: trade.details.charset) ?? .utf8, parameters: p, nextAttemptAt: now, createdAt: now)]
-    }
-
-    /// Alipay shows buyers' logon ids masked: `159****5620`, `ab***@example.com`.
-    public static func masked(_ logonId: String) -> String {
-        if let at = logonId.firstIndex(of: "@") {
-            return String(logonId[..<at].prefix(2)) + "***" + logonId[at...]
-        }
-        guard logonId.count > 7 else { return String(logonId.prefix(1)) + "***" }
-        return String(logonId.prefix(3)) + "****" + String(logonId.suffix(4))
     }
 }

@@ -40,16 +40,22 @@ public func buildApplication(gateway: Gateway, services: [any Service] = [], log
     router.get("/gateway.do", use: gatewayHandler)
     router.post("/gateway.do", use: gatewayHandler)
     Cashier(gateway: gateway).register(on: router)
-    router.post("/pages/batch_trans/confirm") { request, _ in
-        var request = request
-        let body = try await request.collectBody(upTo: 64 * 1024)
-        guard let (form, _) = try? FormCoding.decode(query: [], body: Array(body.readableBytesView)) else {
-            return HTML.errorPage(MAPIFailure(.illegalArgument, "the form could not be read"))
+    /// The confirm pages' password forms (always UTF-8: the forms say accept-charset).
+    func confirmForm(_ path: RouterPath, _ confirm: @escaping @Sendable (ZhifuProtocol.Parameters, Gateway) async throws -> Response) {
+        router.post(path) { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 64 * 1024)
+            guard let (form, _) = try? FormCoding.decode(query: [], body: Array(body.readableBytesView)) else {
+                return HTML.errorPage(MAPIFailure(.illegalArgument, "the form could not be read"))
+            }
+            return try await confirm(form, gateway)
         }
-        return try await BatchTransNotify.confirm(form: form, gateway: gateway)
     }
+    confirmForm("/pages/batch_trans/confirm", BatchTransNotify.confirm)
+    confirmForm("/pages/batch_refund/confirm", RefundFastpayByPlatformPwd.confirm)
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(gateway.configuration.idleTimeoutSeconds))),
         configuration: .init(address: .hostname(gateway.configuration.host, port: gateway.configuration.port), serverName: "Zhifu"),
         services: services,
         onServerRunning: onServerRunning,
@@ -61,7 +67,8 @@ public func buildApplication(gateway: Gateway, services: [any Service] = [], log
 private func healthResponse(_ gateway: Gateway) async throws -> Response {
     let store = gateway.store.kind   // what it is, even when it does not answer
     do {
-        return .json(["status": "ok", "store": try await gateway.storeStatus()], status: .ok)
+        let status = try await StoreReadiness.withTimeout(seconds: 2) { try await gateway.storeStatus() }
+        return .json(["status": "ok", "store": status], status: .ok)
     } catch {
         return .json(["status": "unavailable", "store": store, "error": "\(error)"], status: .serviceUnavailable)
     }

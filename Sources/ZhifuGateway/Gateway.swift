@@ -16,6 +16,8 @@ public struct Gateway: Sendable {
     public let privateKey: PrivateKey
     /// The DSA key that signs notifications of DSA-signed requests.
     public let dsaPrivateKey: PrivateKey
+    /// Keys buyer session cookies (random, stored once; never derived from a signing key).
+    let sessionSecret: [UInt8]
     /// The request metrics `GET /metrics` shows (Prometheus text format).
     public let metrics = PrometheusCollectorRegistry()
     /// This gateway's share of the payment-password KDF threads.
@@ -30,7 +32,13 @@ public struct Gateway: Sendable {
     /// creates the gateway key. Which store it is (SQLite, PostgreSQL) is the caller's choice.
     public static func open(_ configuration: GatewayConfiguration, store: any Store, logger: Logger = Logger(label: "zhifu")) async throws -> Gateway {
         try await store.migrate()
-        let manualClock = configuration.clockMode == .manual ? ManualClock() : nil
+        // The sandbox's manual time is the database's, so every node on it tells the same time.
+        var manualClock: ManualClock?
+        if configuration.clockMode == .manual {
+            let millis = try await store.setSettingIfAbsent(GatewaySettings.sandboxClock, value: String(Date().epochMilliseconds))
+            guard let start = Int64(millis) else { throw StoreError.corrupt("setting \(GatewaySettings.sandboxClock) is not a number") }
+            manualClock = ManualClock(start: Date(epochMilliseconds: start))
+        }
         let clock: any Clock = manualClock ?? SystemClock()
 
         var demo: DemoData?
@@ -47,15 +55,19 @@ public struct Gateway: Sendable {
         let privateKey = try PrivateKey(text: keyText)
         let dsaText = try await store.setSettingIfAbsent(GatewaySettings.dsaPrivateKey, value: PrivateKey.generate(.dsa).pemRepresentation)
         let dsaPrivateKey = try PrivateKey(text: dsaText)
+        let sessionHex = try await store.setSettingIfAbsent(GatewaySettings.sessionSecret, value: Hex.lowercase(SecureRandom.bytes(32)))
+        guard let sessionSecret = Hex.decode(sessionHex), sessionSecret.count == 32 else {
+            throw StoreError.corrupt("setting \(GatewaySettings.sessionSecret) is not 32 bytes of hex")
+        }
         if !configuration.inMemory {
             try DemoData.writeFile(privateKey.publicKey.pemRepresentation, to: configuration.dataDirectory + "/keys/gateway_public.pem")
             try DemoData.writeFile(dsaPrivateKey.publicKey.pemRepresentation, to: configuration.dataDirectory + "/keys/gateway_dsa_public.pem")
         }
         let gateway = Gateway(configuration: configuration, store: store, clock: clock, manualClock: manualClock, privateKey: privateKey,
-                              dsaPrivateKey: dsaPrivateKey,
+                              dsaPrivateKey: dsaPrivateKey, sessionSecret: sessionSecret,
                               passwordKDF: PasswordKDF(maximumWaiting: configuration.passwordChecksWaiting, runsInline: configuration.passwordKDFInline),
                               demo: demo)
-        let resumed = try await gateway.batchTrans.resume()
+        let resumed = try await gateway.batchTrans.resume() + gateway.batchRefunds.resume()
         if resumed > 0 { logger.notice("finished \(resumed) batch(es) a previous run left processing") }
         return gateway
     }
@@ -65,12 +77,36 @@ public struct Gateway: Sendable {
     }
 
     public var batchTrans: BatchTransService {
-        BatchTransService(store: store, clock: clock, calendar: configuration.calendar, kdf: passwordKDF)
+        BatchTransService(store: store, clock: clock, calendar: configuration.calendar, passwords: passwords)
+    }
+
+    public var batchRefunds: BatchRefundService {
+        BatchRefundService(store: store, clock: clock, calendar: configuration.calendar, trades: trades, passwords: passwords)
     }
 
     public var accounts: AccountService { AccountService(store: store) }
     public var merchantDirectory: MerchantService { MerchantService(store: store) }
     public var notifications: NotificationService { NotificationService(store: store, clock: clock) }
+
+    /// Moves the sandbox time on in the database (one statement) and this node's clock with it;
+    /// `nil` with the system clock.
+    @discardableResult
+    public func advanceSandboxClock(seconds: Int64) async throws -> Date? {
+        guard let manualClock else { return nil }
+        guard let millis = try await store.addToSetting(GatewaySettings.sandboxClock, amount: max(seconds, 0) * 1000) else {
+            return manualClock.advance(seconds: seconds)
+        }
+        return manualClock.catchUp(to: Date(epochMilliseconds: millis))
+    }
+
+    /// A manual clock catches up with the sandbox time in the database (another node moved it);
+    /// returns the time now, or `nil` with the system clock.
+    @discardableResult
+    public func followSandboxClock() async throws -> Date? {
+        guard let manualClock else { return nil }
+        guard let text = try await store.setting(GatewaySettings.sandboxClock), let millis = Int64(text) else { return manualClock.now }
+        return manualClock.catchUp(to: Date(epochMilliseconds: millis))
+    }
 
     /// `sqlite` or `postgres` once the store answers a read; throws while it cannot.
     public func storeStatus() async throws -> String {
@@ -78,7 +114,9 @@ public struct Gateway: Sendable {
         return store.kind
     }
 
-    public var passwords: PaymentPasswordCheck { PaymentPasswordCheck(store: store, kdf: passwordKDF) }
+    public var passwords: PaymentPasswordCheck {
+        PaymentPasswordCheck(store: store, kdf: passwordKDF, clock: clock, lockSeconds: configuration.passwordLockSeconds)
+    }
 
     /// MD5 with the partner's key; RSA and DSA with the gateway's own keys.
     func notificationSigner(_ notification: OutboxNotification, md5Key: String?) throws -> any Signer {

@@ -34,6 +34,10 @@ public struct GatewayConfiguration: Sendable {
 
     /// Payment-password checks waiting for the KDF threads before new ones are refused as busy.
     public var passwordChecksWaiting: Int = 64
+    /// How long five wrong payment passwords block an account, on the gateway clock (Alipay: 3 hours).
+    public var passwordLockSeconds: Int64 = PaymentPasswordCheck.defaultLockSeconds
+    /// Seconds a client connection may sit idle before the server closes it (slow-client hygiene).
+    public var idleTimeoutSeconds: Int64 = 60
     /// Benchmarks only: run the KDF on the request's own thread (the behaviour before the pool).
     public var passwordKDFInline: Bool = false
 

@@ -61,6 +61,7 @@ public struct Notifier: Service {
             logger.error("reading the outbox failed: \(error)")
             return 0
         }
+        for _ in due { FaultInjection.reached(FaultInjection.notificationClaimed) }
         // MD5 keys are the partners' own: read each partner once per round, not once per try.
         var md5Keys: [UserId: String] = [:]
         for partner in Set(due.filter { $0.signType == .md5 }.map(\.partner)) {

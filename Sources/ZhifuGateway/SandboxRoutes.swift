@@ -3,7 +3,8 @@ import Hummingbird
 import ZhifuCore
 
 /// Sandbox time travel. Exists only with `--clock manual`; with the system clock every route is 404,
-/// so a production gateway cannot be told what time it is.
+/// so a production gateway cannot be told what time it is. The time is kept in the database:
+/// nodes sharing one follow each other's moves (at once here, within a second elsewhere).
 struct SandboxRoutes {
     let gateway: Gateway
 
@@ -13,7 +14,7 @@ struct SandboxRoutes {
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/sandbox/clock") { _, _ in
             guard let clock = gateway.manualClock else { throw HTTPError(.notFound) }
-            return clockResponse(clock.now)
+            return clockResponse(try await gateway.followSandboxClock() ?? clock.now)
         }
         router.post("/sandbox/clock/advance") { request, _ in
             guard let clock = gateway.manualClock else { throw HTTPError(.notFound) }
@@ -21,7 +22,8 @@ struct SandboxRoutes {
                   (0...Self.maximumAdvanceSeconds).contains(seconds) else {
                 throw HTTPError(.badRequest, message: "seconds must be an integer from 0 to \(Self.maximumAdvanceSeconds)")
             }
-            return clockResponse(clock.advance(seconds: seconds))
+            // Moved in the database, so every node of the sandbox follows.
+            return clockResponse(try await gateway.advanceSandboxClock(seconds: seconds) ?? clock.now)
         }
     }
 

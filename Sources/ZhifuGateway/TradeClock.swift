@@ -25,6 +25,7 @@ public struct TradeClock: Service {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
+                    try await gateway.followSandboxClock()
                     while try await gateway.trades.sweep() > 0 {}
                 } catch {
                     logger.error("sweeping trades failed: \(error)")

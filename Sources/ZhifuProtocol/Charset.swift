@@ -46,6 +46,22 @@ public enum Charset: String, Sendable, CaseIterable {
         return Self.convert(Array(string.utf8), from: "UTF-8", to: iconvName)
     }
 
+    /// Encodes markup (HTML or XML) in this charset: a character the charset has no code for is
+    /// written as a numeric character reference (`&#x1F600;`), which both languages read back.
+    public func encodeMarkup(_ text: String) -> [UInt8] {
+        if let bytes = encode(text) { return bytes }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        for character in text {
+            if let bytes = encode(String(character)) {
+                output += bytes
+            } else {
+                for scalar in character.unicodeScalars { output += Array("&#x\(String(scalar.value, radix: 16, uppercase: true));".utf8) }
+            }
+        }
+        return output
+    }
+
     private static func convert(_ input: [UInt8], from: String, to: String) -> [UInt8]? {
         if input.isEmpty { return [] }
         var capacity = input.count * 2 + 8

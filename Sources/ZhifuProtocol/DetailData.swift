@@ -145,10 +145,10 @@ public struct RefundDetail: Sendable, Equatable {
     public var feeRefund: FeeRefund?
 
     public static let maximumRecords = 1000
-    /// 退款理由 at most 256 bytes.
+    /// 退款理由 at most 256 bytes (in the request's charset).
     public static let maximumReasonBytes = 256
 
-    public static func parse(_ text: String) throws(DetailDataError) -> [RefundDetail] {
+    public static func parse(_ text: String, charset: Charset = .utf8) throws(DetailDataError) -> [RefundDetail] {
         guard !text.isEmpty else { throw DetailDataError(.detailDataFormatError, "detail_data is empty") }
         let lines = text.split(separator: "#", omittingEmptySubsequences: false)
         guard lines.count <= maximumRecords else {
@@ -168,7 +168,7 @@ public struct RefundDetail: Sendable, Equatable {
             guard let amount = Amount(fields[1]), amount.fen > 0 else {
                 throw DetailDataError(.refundAmountNotValid, record: record, "退款总金额 \"\(fields[1])\" is not an amount above 0")
             }
-            guard fields[2].utf8.count <= maximumReasonBytes else {
+            guard (charset.encode(fields[2])?.count ?? .max) <= maximumReasonBytes else {
                 throw DetailDataError(.singleDetailDataExceedLimit, record: record, "退款理由 is longer than 256 bytes")
             }
             var fee: FeeRefund?
@@ -199,6 +199,10 @@ public struct RefundResultDetail: Sendable, Equatable {
         public var userId: String
         public var amount: Amount
         public var result: String
+
+        public init(account: String, userId: String, amount: Amount, result: String) {
+            self.account = account; self.userId = userId; self.amount = amount; self.result = result
+        }
     }
 
     public var tradeNo: String
@@ -206,6 +210,10 @@ public struct RefundResultDetail: Sendable, Equatable {
     /// `SUCCESS` or an error code of seed 001 §9.1.
     public var result: String
     public var feeResult: FeeResult?
+
+    public init(tradeNo: String, amount: Amount, result: String, feeResult: FeeResult?) {
+        self.tradeNo = tradeNo; self.amount = amount; self.result = result; self.feeResult = feeResult
+    }
 
     public static func format(_ details: [RefundResultDetail]) -> String {
         details.map { detail in

@@ -73,13 +73,15 @@ public enum FormCoding {
     ///
     /// The charset is named by the first of `charsetNames` present (`_input_charset`, `input_charset`,
     /// `charset`), looked for in both parts; without one, values are read as `defaultCharset`.
+    /// An empty name is skipped, or refused as an unsupported charset when `refusingEmptyCharset`.
     /// A name repeated with the same value is accepted (a browser form whose action repeats a field);
     /// with a different value it is refused, because a signature can only cover one of them.
     public static func decode(
         query: some Collection<UInt8>,
         body: some Collection<UInt8>,
         charsetNames: [String] = ["_input_charset", "input_charset", "charset"],
-        defaultCharset: Charset = .utf8
+        defaultCharset: Charset = .utf8,
+        refusingEmptyCharset: Bool = false
     ) throws(DecodingError) -> (Parameters, Charset) {
         if query.count + body.count > maximumBytes { throw .tooLarge }
         let raw = try rawPairs(query) + rawPairs(body)
@@ -87,7 +89,7 @@ public enum FormCoding {
         for name in charsetNames {
             if let value = raw.first(where: { $0.0 == name })?.1 {
                 let label = String(decoding: value, as: UTF8.self)
-                if label.isEmpty { continue }
+                if label.isEmpty, !refusingEmptyCharset { continue }
                 guard let named = Charset(name: label) else { throw .unsupportedCharset(label) }
                 charset = named
                 break

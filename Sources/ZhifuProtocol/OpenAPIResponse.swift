@@ -1,9 +1,11 @@
 /// A JSON value as OpenAPI responses carry them: strings, objects with ordered keys, arrays.
-/// Alipay sends every scalar as a string ("total_amount":"88.88").
+/// Alipay sends nearly every scalar as a string ("total_amount":"88.88"); the few its docs type
+/// Boolean (advance.consult's `refer_result`) are JSON booleans.
 public indirect enum OpenAPIJSON: Sendable, Equatable {
     case string(String)
     case object([(String, OpenAPIJSON)])
     case array([OpenAPIJSON])
+    case bool(Bool)
 
     public static func == (lhs: OpenAPIJSON, rhs: OpenAPIJSON) -> Bool { lhs.rendered == rhs.rendered }
 
@@ -49,6 +51,8 @@ public indirect enum OpenAPIJSON: Sendable, Equatable {
                 value.render(into: &output)
             }
             output += "}"
+        case .bool(let value):
+            output += value ? "true" : "false"
         case .array(let items):
             output += "["
             for (index, item) in items.enumerated() {

@@ -59,9 +59,10 @@ public struct QRCode: Sendable {
         drawFormatBits(best)
     }
 
-    /// An SVG drawing with a 4-module quiet zone.
-    public func svg(moduleSize: Int = 6) -> String {
+    /// An SVG drawing with a 4-module quiet zone, `pixels` wide and high when given (scaled).
+    public func svg(moduleSize: Int = 6, pixels: Int? = nil) -> String {
         let total = (size + 8) * moduleSize
+        let shown = pixels ?? total
         var path = ""
         for y in 0..<size {
             for x in 0..<size where modules[y][x] {
@@ -69,7 +70,7 @@ public struct QRCode: Sendable {
             }
         }
         return """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(total)" height="\(total)" viewBox="0 0 \(total) \(total)" shape-rendering="crispEdges">\
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(shown)" height="\(shown)" viewBox="0 0 \(total) \(total)" shape-rendering="crispEdges">\
             <rect width="100%" height="100%" fill="#fff"/><path d="\(path)" fill="#000"/></svg>
             """
     }

@@ -27,19 +27,11 @@ extension SQLValue: SQLBindable { public var sqlValue: SQLValue { self } }
 extension Optional: SQLBindable where Wrapped: SQLBindable {
     public var sqlValue: SQLValue { self?.sqlValue ?? .null }
 }
+/// Status enums and the like are stored as their raw value; they are bound and read through
+/// ``SQLColumnValue`` (SQLRecord.swift), which lists them once.
 extension RawRepresentable where RawValue == String {
     public var sqlValue: SQLValue { .text(rawValue) }
 }
-extension AccountKind: SQLBindable {}
-extension TransferCode: SQLBindable {}
-extension AccountStatus: SQLBindable {}
-extension TradeStatus: SQLBindable {}
-extension SignType: SQLBindable {}
-extension Charset: SQLBindable {}
-extension Batch.Status: SQLBindable {}
-extension BatchRecord.Status: SQLBindable {}
-extension OutboxNotification.Status: SQLBindable {}
-extension OutboxNotification.WireProtocol: SQLBindable {}
 
 public enum SQLTime {
     public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
@@ -83,6 +75,16 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
             appendInterpolation(value.sqlValue)
         }
 
+        /// A fragment built apart (a condition used twice), its bindings kept in order.
+        public mutating func appendInterpolation(_ fragment: SQL) {
+            current += fragment.fragments[0]
+            for (binding, text) in zip(fragment.bindings, fragment.fragments.dropFirst()) {
+                fragments.append(current)
+                bindings.append(binding)
+                current = text
+            }
+        }
+
         /// Text spliced into the statement as it is: only for the code's own constants (a
         /// dialect's clause, a column list), never for a value from outside.
         public mutating func appendInterpolation(unescaped text: String) { current += text }
@@ -102,7 +104,7 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
 /// Where the two databases' SQL differs; everything else is written once.
 public struct SQLDialect: Sendable {
     public var name: String
-    /// Appended to a SELECT that reads rows the transaction will change: `FOR UPDATE` where rows
+    /// Appended to a SELECT that reads rows the transaction will change: `FOR NO KEY UPDATE` where rows
     /// lock (PostgreSQL), nothing where the whole database has one writer (SQLite).
     public var lockRows: String
     /// The same for a queue that several nodes take from at once.
@@ -144,7 +146,10 @@ public struct SQLColumns: Sendable {
 
 extension SQLDialect {
     public static let sqlite = SQLDialect(name: "sqlite", lockRows: "", lockRowsSkippingLocked: "")
-    public static let postgres = SQLDialect(name: "postgres", lockRows: " FOR UPDATE", lockRowsSkippingLocked: " FOR UPDATE SKIP LOCKED")
+    /// `NO KEY UPDATE`: the rows' keys never change, and a plain `FOR UPDATE` would also wait for
+    /// the key-share locks every foreign-key check takes (inserting a trade that names the buyer),
+    /// which deadlocked two payments of one buyer racing across nodes.
+    public static let postgres = SQLDialect(name: "postgres", lockRows: " FOR NO KEY UPDATE", lockRowsSkippingLocked: " FOR NO KEY UPDATE SKIP LOCKED")
 }
 
 extension SQL {

@@ -25,6 +25,8 @@ public protocol SQLDatabase: Sendable {
     /// Every table's columns with their nullability, and its unique keys: compared between the two
     /// stores by the conformance suite.
     func schema() async throws -> Schema
+    /// Reaches the database outside any pool and runs a trivial query, throwing why it cannot.
+    func probe() async throws
     func close() async throws
 }
 

@@ -8,9 +8,10 @@ public protocol SQLRecord {
     init(row: SQLRow) throws
 }
 
-/// A Swift type a column's value converts to. `nil` means the value is not one (a NULL where a
-/// value is needed, text where a number is, a status the enum does not know).
-public protocol SQLColumnValue {
+/// A Swift type stored in one column: bound as a parameter, and converted back from the column's
+/// value. `nil` means the value is not one (a NULL where a value is needed, text where a number
+/// is, a status the enum does not know).
+public protocol SQLColumnValue: SQLBindable {
     static func fromSQL(_ value: SQLValue) -> Self?
 }
 

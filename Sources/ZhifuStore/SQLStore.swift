@@ -19,6 +19,10 @@ extension SQLStore: Store {
 
     public var kind: String { database.dialect.name }
 
+    public func probe() async throws {
+        try await database.probe()
+    }
+
     public func close() async throws {
         try await database.close()
     }

@@ -19,7 +19,7 @@ extension SQLStore where Database == PostgresDatabase {
 /// PostgreSQL through postgres-nio's `PostgresClient`, a pool of connections. It is a `Service`:
 /// `zhifu serve` runs it in the application's service group, which shuts it down last.
 ///
-/// Postings lock the two accounts in user-id order (`SELECT … FOR UPDATE`), so concurrent nodes
+/// Postings lock the two accounts in user-id order (`SELECT … FOR NO KEY UPDATE`), so concurrent nodes
 /// serialise per account; a transaction that loses a deadlock or a serialisation check is run
 /// again, and nothing else is retried.
 public final class PostgresDatabase: SQLDatabase, Service {
@@ -27,22 +27,29 @@ public final class PostgresDatabase: SQLDatabase, Service {
     private let logger: Logger
     public let dialect = SQLDialect.postgres
 
-    public init(url: String, logger: Logger = Logger(label: "zhifu.postgres")) throws {
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
-              let host = components.host, !host.isEmpty else {
-            throw StoreError.database("not a postgres:// URL: \(url)")
-        }
-        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        var configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.password, database: database.isEmpty ? nil : database, tls: .disable)
-        configuration.options.maximumConnections = 16
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    /// The URL it connects with, password masked (for logs).
+    public let url: PostgresURL
+
+    public init(url text: String, logger: Logger = Logger(label: "zhifu.postgres")) throws {
+        do { url = try PostgresURL(text) } catch { throw StoreError.database(error.description) }
+        client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: logger)
         self.logger = logger
     }
 
     public func run() async throws {
         await client.run()
+    }
+
+    /// One connection of its own and `SELECT 1`: the pool keeps retrying a database it cannot
+    /// reach and only logs why; this says why (TLS refused, wrong password, no route).
+    public func probe() async throws {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(), id: 0, logger: logger)
+            defer { Task { try? await connection.close() } }
+            _ = try await connection.query("SELECT 1", logger: logger)
+        } catch {
+            throw Self.storeError(error)
+        }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
@@ -82,11 +89,12 @@ public final class PostgresDatabase: SQLDatabase, Service {
     static func storeError(_ error: any Error) -> any Error {
         guard let error = error as? PSQLError else { return error }
         let state = error.serverInfo?[.sqlState] ?? ""
-        let message = error.serverInfo?[.message] ?? "\(error)"
+        // Without a server message (no connection, TLS refused) the underlying error says why.
+        let message = error.serverInfo?[.message] ?? error.underlying.map { "\(error.code): \(String(describing: $0))" } ?? "\(error.code)"
         switch state {
         case "23505": return StoreError.duplicate(message)
         case "23514", "23502", "23503", "P0001": return StoreError.constraint(message)
-        default: return StoreError.database("\(state) \(message)")
+        default: return StoreError.database(state.isEmpty ? message : "\(state) \(message)")
         }
     }
 

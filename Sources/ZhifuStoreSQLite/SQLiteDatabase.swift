@@ -96,6 +96,10 @@ public final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    public func probe() async throws {
+        _ = try await read { try await $0.fetchAll("SELECT 1") }
+    }
+
     public func close() async throws {
         if let pool = writer as? DatabasePool { try pool.close() }
     }

@@ -21,7 +21,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Time zone of the business day: +08:00 (default), UTC, or an IANA name.") var timezone = "+08:00"
     @Option(help: "The address in URLs Zhifu hands out (qr_code); http://HOST:PORT by default.") var publicURL: String?
     @Option(help: "Days a paid trade stays refundable before TRADE_FINISHED.") var refundableDays: Int64 = 90
+    @Option(help: "How long a start waits for an unreachable database (seconds, or with m/h) before it exits non-zero.")
+    var databaseWait = "60"
+    @Option(help: "How long five wrong payment passwords block an account: seconds, or with m/h/d (default 3h, as Alipay).")
+    var passwordLock = "3h"
     @Option(help: "CNY per unit of each accepted currency, e.g. USD=7.1,HKD=0.91 (replaces the defaults).") var exchangeRates: String?
+
+    /// `90`, `15m`, `3h`, `1d` in seconds.
+    static func seconds(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        guard let last = text.last else { return nil }
+        let (digits, unit) = last.isNumber ? (Substring(text), Int64(1)) : (text.dropLast(), units[last] ?? 0)
+        guard unit > 0, !digits.isEmpty, digits.count <= 9, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int64(digits) else { return nil }
+        return value * unit
+    }
 
     func run() async throws {
         var configuration = GatewayConfiguration()
@@ -46,6 +59,10 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...3_650).contains(refundableDays) else { throw ValidationError("--refundable-days must be 1 to 3650") }
         configuration.refundableDays = refundableDays
+        guard let lockSeconds = Self.seconds(passwordLock), (1...(30 * 86_400)).contains(lockSeconds) else {
+            throw ValidationError("--password-lock must be 1 second to 30 days: 90, 15m, 3h, 1d")
+        }
+        configuration.passwordLockSeconds = lockSeconds
         if let exchangeRates {
             var rates: [String: ExchangeRate] = [:]
             for pair in exchangeRates.split(separator: ",") {
@@ -62,7 +79,10 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = .info
         let (store, storeServices) = try StoreChoice.open(configuration, logger: logger)
         // The store's services (PostgreSQL's connection pool) start first and stop last.
-        let server = GatewayServer(configuration: configuration, store: store, logger: logger)
+        guard let waitSeconds = Self.seconds(databaseWait), (1...3_600).contains(waitSeconds) else {
+            throw ValidationError("--database-wait must be 1 second to 1 hour")
+        }
+        let server = GatewayServer(configuration: configuration, store: store, logger: logger, databaseWaitSeconds: waitSeconds)
         let group = ServiceGroup(configuration: .init(services: (storeServices + [server]).map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -80,8 +100,11 @@ struct GatewayServer: Service {
     let configuration: GatewayConfiguration
     let store: any Store
     let logger: Logger
+    /// How long a start waits for an unreachable database before giving up.
+    var databaseWaitSeconds: Int64 = 60
 
     func run() async throws {
+        try await StoreReadiness.wait(for: store, seconds: databaseWaitSeconds, logger: logger)
         let gateway = try await Gateway.open(configuration, store: store, logger: logger)
         if let demo = gateway.demo {
             say(demo.summary(configuration: configuration))
@@ -91,7 +114,8 @@ struct GatewayServer: Service {
         say("Zhifu gateway  \(configuration.baseURL)/gateway.do")
         say("Health         \(configuration.baseURL)/health")
         say("Buyer page     \(configuration.publicURL)/buyer (payment codes; scan a qr_code to pay it)")
-        say("Store          \(configuration.databaseURL == nil ? "SQLite \(configuration.dataDirectory)/zhifu.sqlite" : "PostgreSQL")")
+        let postgres = configuration.databaseURL.flatMap { try? PostgresURL($0) }
+        say("Store          \(postgres.map { "PostgreSQL \($0)" } ?? "SQLite \(configuration.dataDirectory)/zhifu.sqlite")")
         let mode = configuration.clockMode
         say("Clock          \(mode.rawValue)\(mode == .manual ? " (GET /sandbox/clock, POST /sandbox/clock/advance?seconds=N)" : "")")
         let app = buildApplication(gateway: gateway, services: [Notifier(gateway: gateway), TradeClock(gateway: gateway, logger: logger)], logger: logger)
@@ -107,7 +131,7 @@ enum StoreChoice {
             let store = try PostgresStore(url: url, logger: logger)
             return (store, [store.database])
         }
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        try DataDirectory.secure(configuration.dataDirectory, logger: logger)
         return (try SQLiteStore(path: configuration.dataDirectory + "/zhifu.sqlite"), [])
     }
 }

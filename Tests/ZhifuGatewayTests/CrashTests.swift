@@ -8,6 +8,7 @@ import ZhifuCore
 import ZhifuProtocol
 import ZhifuSDK
 import ZhifuStoreSQLite
+import ZhifuTesting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,23 +22,10 @@ struct ServeProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zhifu")
     }
 
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    init(dataDirectory: String, fixtures: String, fault: String? = nil) throws {
-        port = Self.freePort()
+    init(dataDirectory: String, fixtures: String, fault: String? = nil, arguments: [String] = []) throws {
+        port = try ZhifuSandbox.freePort()
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--fixtures", fixtures, "--port", String(port)]
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--fixtures", fixtures, "--port", String(port)] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["ZHIFU_FAULT"] = fault
         process.environment = environment
@@ -77,6 +65,45 @@ struct ServeProcess {
 }
 
 @Suite(.serialized) struct CrashTests {
+    /// Submits `service` with `params` to a node armed with `fault`, confirms the page as the payer
+    /// and expects the node to kill itself (SIGKILL) on the way; checks `between` on the store left
+    /// behind; starts the node again, which must finish the batch at start and deliver its one
+    /// notification, whose parameters it returns.
+    func crashMidBatchAndRestart(directory: String, fixtures: String, fault: String, service: String, params: Parameters, confirmPath: String,
+                                 sink: NotifySink, between: (SQLiteStore) async throws -> Void) async throws -> Parameters {
+        let first = try ServeProcess(dataDirectory: directory, fixtures: fixtures, fault: fault)
+        defer { if first.process.isRunning { first.process.terminate() } }
+        try await first.waitUntilHealthy()
+        let client = MAPIClient(gatewayURL: "/gateway.do", partner: TestWorld.partner, signer: MD5Signer(key: TestWorld.md5Key))
+        let page = try await first.post("/gateway.do", form: try client.formBody(service: service, params))
+        let form = formEncode([("batch_id", try #require(inputValue("batch_id", in: page))), ("token", inputValue("token", in: page)!),
+                               ("account", TestWorld.payerLogon), ("password", TestWorld.payerPassword)])
+        await #expect(throws: (any Error).self) { _ = try await first.post(confirmPath, form: form) }
+        await first.waitForExit()
+        #expect(first.process.terminationReason == .uncaughtSignal && first.process.terminationStatus == SIGKILL)
+        let store = try SQLiteStore(path: directory + "/zhifu.sqlite")
+        try await between(store)
+        try await store.close()
+
+        let second = try ServeProcess(dataDirectory: directory, fixtures: fixtures)
+        defer { if second.process.isRunning { second.process.terminate() } }
+        try await second.waitUntilHealthy()
+        for _ in 0..<200 where sink.count == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(sink.count == 1, "delivered once")
+        let (notified, _) = try FormCoding.decode(query: [], body: Array(sink.received.withLock { $0.first?.body ?? "" }.utf8))
+        // The node records the acknowledgement just after the sink answers: wait for it before stopping the node.
+        let reader = try SQLiteStore(path: directory + "/zhifu.sqlite")
+        // Generous: on a loaded 2-core CI machine the whole suite shares the CPU with the node.
+        for _ in 0..<600 {
+            if let id = notified["notify_id"], try await reader.notification(notifyId: id)?.status == .acknowledged { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await reader.close()
+        second.process.terminate()
+        await second.waitForExit()
+        #expect(MAPIClient.isValidNotification(notified, verifier: MD5Signer(key: TestWorld.md5Key)))
+        return notified
+    }
     @Test func killedInTheMiddleOfABatchItResumesPaysEachRecordOnceAndNotifies() async throws {
         let directory = temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -91,44 +118,20 @@ struct ServeProcess {
         try Data(fixtures.utf8).write(to: URL(fileURLWithPath: fixturesPath))
         let sink = NotifySink(script: [])
         try await sink.app().test(.live) { sinkClient in
-            // First run: dies (SIGKILL) after the 500th of 1000 records, inside the batch's transaction.
-            let first = try ServeProcess(dataDirectory: directory, fixtures: fixturesPath, fault: "batch_trans.record=500")
-            defer { if first.process.isRunning { first.process.terminate() } }
-            try await first.waitUntilHealthy()
+            // Dies (SIGKILL) after the 500th of 1000 records, inside the batch's transaction; the restart finishes it.
             let details = (0..<1000).map { "\(String(format: "%05d", $0))^\(payees[$0 % 10].logon)^\(payees[$0 % 10].name)^0.03^crash" }
-            let today = BusinessCalendar().day(Date())
             let params = Parameters([("account_name", "毛毛"), ("detail_data", details.joined(separator: "|")), ("batch_no", "2024crash0000001"),
-                                     ("batch_num", "1000"), ("batch_fee", "30.00"), ("pay_date", today), ("email", TestWorld.payerLogon),
-                                     ("notify_url", "http://127.0.0.1:\(sinkClient.port!)/notify")])
-            let client = MAPIClient(gatewayURL: "/gateway.do", partner: TestWorld.partner, signer: MD5Signer(key: TestWorld.md5Key))
-            let page = try await first.post("/gateway.do", form: try client.formBody(service: "batch_trans_notify", params))
-            let form = formEncode([("batch_id", try #require(inputValue("batch_id", in: page))), ("token", inputValue("token", in: page)!),
-                                   ("account", TestWorld.payerLogon), ("password", TestWorld.payerPassword)])
-            await #expect(throws: (any Error).self) { _ = try await first.post("/pages/batch_trans/confirm", form: form) }
-            await first.waitForExit()
-            #expect(first.process.terminationReason == .uncaughtSignal && first.process.terminationStatus == SIGKILL)
-
-            // Between the runs: the batch is PROCESSING, nothing of it is posted, the ledger balances.
-            do {
-                let store = try SQLiteStore(path: directory + "/zhifu.sqlite")
+                                     ("batch_num", "1000"), ("batch_fee", "30.00"), ("pay_date", BusinessCalendar().day(Date())),
+                                     ("email", TestWorld.payerLogon), ("notify_url", "http://127.0.0.1:\(sinkClient.port!)/notify")])
+            let notified = try await crashMidBatchAndRestart(directory: directory, fixtures: fixturesPath, fault: "batch_trans.record=500",
+                                                             service: "batch_trans_notify", params: params, confirmPath: "/pages/batch_trans/confirm",
+                                                             sink: sink) { (store: SQLiteStore) async throws in
+                // Between the runs: the batch is PROCESSING, nothing of it is posted, the ledger balances.
                 let batchId = try #require(try await store.batchIds(status: .processing).first)
                 #expect(try await store.transfers(reference: batchId).isEmpty)
                 #expect(try await store.audit().isBalanced)
-                try await store.close()
             }
-
-            // Second run: finishes the batch at start, and the notifier delivers it.
-            let second = try ServeProcess(dataDirectory: directory, fixtures: fixturesPath)
-            defer { if second.process.isRunning { second.process.terminate() } }
-            try await second.waitUntilHealthy()
-            for _ in 0..<200 where sink.count == 0 { try await Task.sleep(for: .milliseconds(100)) }
-            second.process.terminate()
-            await second.waitForExit()
-
-            #expect(sink.count == 1, "delivered once, acknowledged")
-            let (notified, _) = try FormCoding.decode(query: [], body: Array(sink.received.withLock { $0[0].body }.utf8))
             #expect(try TransResultDetail.parse(notified["success_details"] ?? "").count == 1000)
-            #expect(MAPIClient.isValidNotification(notified, verifier: MD5Signer(key: TestWorld.md5Key)))
 
             let store = try SQLiteStore(path: directory + "/zhifu.sqlite")
             let batch = try #require(try await store.batch(partner: UserId(TestWorld.partner)!, batchNo: "2024crash0000001"))
@@ -139,6 +142,44 @@ struct ServeProcess {
             #expect(try await store.account(logonId: TestWorld.payerLogon)?.balance == Amount(fen: 2_000))
             for payee in payees { #expect(try await store.account(logonId: payee.logon)?.balance == Amount(fen: 300)) }
             #expect(try await store.notification(notifyId: notified["notify_id"]!)?.status == .acknowledged)
+            #expect(try await store.audit().isBalanced)
+            try await store.close()
+        }
+    }
+
+    @Test func killedInTheMiddleOfARefundBatchItResumesRefundsEachRecordOnceAndNotifies() async throws {
+        let directory = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let tradeNos = (0..<1000).map { "20261123220014" + String(format: "%08d", $0) }
+        let fixtures = """
+            {"accounts": [{"userId": "\(TestWorld.partner)", "logonId": "\(TestWorld.payerLogon)", "name": "毛毛", "password": "\(TestWorld.payerPassword)", "balance": "0.00"},
+                          {"userId": "\(TestWorld.buyer)", "logonId": "15900005620", "name": "买家", "balance": "100.00"}],
+             "merchants": [{"partner": "\(TestWorld.partner)", "md5Key": "\(TestWorld.md5Key)"}],
+             "trades": [\(tradeNos.enumerated().map { #"{"tradeNo": "\#($1)", "partner": "\#(TestWorld.partner)", "buyer": "\#(TestWorld.buyer)", "outTradeNo": "crash-\#($0)", "amount": "0.10", "status": "TRADE_SUCCESS"}"# }.joined(separator: ","))]}
+            """
+        let fixturesPath = directory + "/fixtures.json"
+        try Data(fixtures.utf8).write(to: URL(fileURLWithPath: fixturesPath))
+        let sink = NotifySink(script: [])
+        try await sink.app().test(.live) { sinkClient in
+            // Dies (SIGKILL) after the 500th of 1000 records, each refund committed on its own; the restart finishes it.
+            let params = Parameters([("seller_user_id", TestWorld.partner), ("refund_date", BusinessCalendar().timestamp(Date())),
+                                     ("batch_no", BusinessCalendar().day(Date()) + "crash1"), ("batch_num", "1000"),
+                                     ("detail_data", tradeNos.map { "\($0)^0.10^crash" }.joined(separator: "#")),
+                                     ("notify_url", "http://127.0.0.1:\(sinkClient.port!)/notify")])
+            let notified = try await crashMidBatchAndRestart(directory: directory, fixtures: fixturesPath, fault: "batch_refund.record=500",
+                                                             service: "refund_fastpay_by_platform_pwd", params: params,
+                                                             confirmPath: "/pages/batch_refund/confirm", sink: sink) { (store: SQLiteStore) async throws in
+                #expect(try await store.refundBatchIds(status: .processing).count == 1)
+                #expect(try await store.account(userId: UserId(TestWorld.buyer)!)?.balance == Amount(fen: 5_000), "500 refunds committed")
+            }
+            #expect(notified["notify_type"] == "batch_refund_notify" && notified["success_num"] == "1000")
+            let store = try SQLiteStore(path: directory + "/zhifu.sqlite")
+            #expect(try await store.account(userId: UserId(TestWorld.buyer)!)?.balance == Amount(fen: 10_000), "every record refunded exactly once")
+            for tradeNo in tradeNos {
+                let refunds = try await store.transfers(reference: tradeNo).filter { $0.code == .tradeRefund }
+                #expect(refunds.count == 1, "\(tradeNo)")
+            }
             #expect(try await store.audit().isBalanced)
             try await store.close()
         }

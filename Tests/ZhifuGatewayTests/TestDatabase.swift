@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import PostgresNIO
+import ZhifuStorePostgres
+import Testing
 import ZhifuProtocol
 
 /// The stores a gateway test world can run on. PostgreSQL comes from `ZHIFU_TEST_DATABASE_URL`
@@ -14,26 +16,23 @@ enum WorldStore: String, CaseIterable, CustomStringConvertible, Sendable {
 
     /// A new, empty database on the test server; returns its URL.
     static func freshPostgresDatabase() async throws -> String {
-        var components = try require(URLComponents(string: try require(serverURL)))
+        let server = try #require(serverURL)
         let name = "zhifu_world_" + SecureRandom.alphanumeric(12)
-        let client = PostgresClient(configuration: .init(
-            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.password, database: String(components.path.dropFirst()), tls: .disable))
+        try await runSQL("CREATE DATABASE \(name)", onDatabaseAt: server)
+        var components = try #require(URLComponents(string: server))
+        components.path = "/" + name
+        return try #require(components.string)   // the query (sslmode, sslrootcert) is kept
+    }
+
+    /// Runs one statement on the PostgreSQL database at `url`, with a client of its own.
+    static func runSQL(_ sql: String, onDatabaseAt url: String) async throws {
+        let client = PostgresClient(configuration: try PostgresURL(url).clientConfiguration())
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+            try await client.query(PostgresQuery(unsafeSQL: sql))
             group.cancelAll()
         }
-        components.path = "/" + name
-        return try require(components.string)
     }
-}
-
-private struct Missing: Error {}
-
-private func require<T>(_ value: T?) throws -> T {
-    guard let value else { throw Missing() }
-    return value
 }
 
 extension TestWorld {
@@ -41,15 +40,7 @@ extension TestWorld {
     /// The SQLite world must be on disk.
     func tamper(_ sql: String, sqliteFirst sqlitePragma: String? = nil) async throws {
         if let url = gateway.configuration.databaseURL {
-            let components = try require(URLComponents(string: url))
-            let client = PostgresClient(configuration: .init(
-                host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
-                password: components.password, database: String(components.path.dropFirst()), tls: .disable))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                try await client.query(PostgresQuery(unsafeSQL: sql))
-                group.cancelAll()
-            }
+            try await WorldStore.runSQL(sql, onDatabaseAt: url)
         } else {
             let queue = try DatabaseQueue(path: gateway.configuration.dataDirectory + "/zhifu.sqlite")
             try await queue.writeWithoutTransaction { db in

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Testing
 import ZhifuCore
 import ZhifuGateway
 import ZhifuProtocol
@@ -26,7 +27,7 @@ struct TestWorld {
 
     /// `payees`: logon id, name, status.
     static func make(payerBalance: String = "100000.00", services: [String] = ["*"], extraAccounts: String = "", extraMerchants: String = "",
-                     extraFixtures: String = "", store: WorldStore = .sqlite, onDisk: Bool = false,
+                     extraFixtures: String = "", extraTrades: String = "", store: WorldStore = .sqlite, onDisk: Bool = false, passwordChecksWaiting: Int = 64,
                      payees: [(String, String, String)] = [("testture0002@126.com", "常炜买家二", "normal"), ("payee2@zhifu.test", "王五", "normal"),
                                                           ("blocked@zhifu.test", "赵六", "blocked")]) async throws -> TestWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-world-\(UUID().uuidString)").path
@@ -43,7 +44,7 @@ struct TestWorld {
                            \(extraMerchants)],
              "apps": [{"appId": "\(appId)", "partner": "\(partner)", "publicKey": "\(appKey.publicKey.base64Representation)", "signType": "RSA2"}],
              "trades": [{"tradeNo": "2026112222001400000001", "partner": "\(partner)", "outTradeNo": "order-wait", "amount": "88.88", "status": "WAIT_BUYER_PAY"},
-                        {"tradeNo": "2026112222001400000002", "partner": "\(partner)", "buyer": "\(buyer)", "outTradeNo": "order-paid", "amount": "20.00", "status": "TRADE_SUCCESS"}]
+                        {"tradeNo": "2026112222001400000002", "partner": "\(partner)", "buyer": "\(buyer)", "outTradeNo": "order-paid", "amount": "20.00", "status": "TRADE_SUCCESS"}\(extraTrades)]
              \(extraFixtures)}
             """
         try Data(fixtures.utf8).write(to: URL(fileURLWithPath: directory + "/fixtures.json"))
@@ -55,6 +56,7 @@ struct TestWorld {
         case .postgres: configuration.databaseURL = try await WorldStore.freshPostgresDatabase()
         }
         configuration.clockMode = .manual
+        configuration.passwordChecksWaiting = passwordChecksWaiting
         configuration.fixturesPath = directory + "/fixtures.json"
         return TestWorld(gateway: try await Gateway.open(configuration), directory: directory)
     }
@@ -88,14 +90,22 @@ struct TestWorld {
 extension TestClientProtocol {
     /// GET /gateway.do?query, returning status and body text.
     func get(_ uri: String) async throws -> (HTTPResponse.Status, String) {
-        try await execute(uri: uri, method: .get) { ($0.status, String(buffer: $0.body)) }
+        try await execute(uri: uri, method: .get) { ($0.status, try bodyText($0)) }
     }
 
     /// POST a form body, returning status and body text.
     func post(_ uri: String, form: String) async throws -> (HTTPResponse.Status, String) {
         try await execute(uri: uri, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                          body: ByteBuffer(string: form)) { ($0.status, String(buffer: $0.body)) }
+                          body: ByteBuffer(string: form)) { ($0.status, try bodyText($0)) }
     }
+}
+
+/// The body decoded in the charset its Content-Type names (MAPI answers GBK requests in GBK).
+func bodyText(_ response: TestResponse) throws -> String {
+    let type = response.headers[.contentType] ?? ""
+    let name = type.range(of: "charset=").map { String(type[$0.upperBound...]) } ?? "utf-8"
+    let charset = try #require(Charset(name: name), "unknown charset in \(type)")
+    return try #require(charset.decode(Array(response.body.readableBytesView)), "the body is not valid \(name)")
 }
 
 /// Reads an element's text from a page by id (`<p id="error-code">X</p>` → X).

@@ -150,11 +150,20 @@ import Testing
     }
 
     @Test func openAPICommonErrorsFollowSeed004() {
-        #expect(OpenAPIError.isvInvalidSignature == OpenAPIError(code: "40002", msg: "非法的参数", subCode: "isv.invalid-signature", subMsg: "无效签名"))
+        #expect(OpenAPIError.isvInvalidSignature == OpenAPIError(code: "40002", subCode: "isv.invalid-signature", subMsg: "无效签名"))
         #expect(OpenAPIError.isvMissingMethod.code == "40001")
         #expect(OpenAPIError.aopInvalidAppAuthToken.code == "20001")
         #expect(OpenAPIError.isvInsufficientIsvPermissions.code == "40006")
         #expect(Set(OpenAPIError.all.compactMap(\.subCode)).count == OpenAPIError.all.count)
         #expect(OpenAPIError.business("ACQ.TRADE_NOT_EXIST", "交易不存在").code == "40004")
+    }
+
+    /// The wire msg is Alipay's English text (clients compare `msg == "Success"`); sub_msg stays Chinese.
+    @Test func openAPIMsgIsAlipaysEnglishTextPerCode() {
+        let expected = ["20000": "Service Currently Unavailable", "20001": "Insufficient Token Permissions",
+                        "40001": "Missing Required Arguments", "40002": "Invalid Arguments", "40006": "Insufficient Permissions"]
+        for error in OpenAPIError.all { #expect(error.msg == expected[error.code], "\(error.code)") }
+        #expect(OpenAPIError.business("ACQ.TRADE_NOT_EXIST", "交易不存在").msg == "Business Failed")
+        #expect(OpenAPIError.business("ACQ.TRADE_NOT_EXIST", "交易不存在").subMsg == "交易不存在")
     }
 }

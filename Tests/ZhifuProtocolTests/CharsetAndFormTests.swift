@@ -135,4 +135,16 @@ import Testing
         #expect(Base64.decode("YW==YW") == nil)
         #expect(Base64.decode("YW===") == nil)
     }
+
+    @Test func markupInGBKWritesCharactersGBKLacksAsReferences() {
+        #expect(Charset.gbk.decode(Charset.gbk.encodeMarkup("毛毛 😀 <p>")) == "毛毛 &#x1F600; <p>")
+        #expect(Charset.utf8.encodeMarkup("😀") == Array("😀".utf8))
+    }
+
+    @Test func anEmptyCharsetIsRefusedWhenAskedAndSkippedOtherwise() throws {
+        #expect(throws: FormCoding.DecodingError.unsupportedCharset("")) {
+            try FormCoding.decode(query: Array("_input_charset=&a=b".utf8), body: [], refusingEmptyCharset: true)
+        }
+        #expect(try FormCoding.decode(query: Array("_input_charset=&a=%C3%AB".utf8), body: [], defaultCharset: .gbk).1 == .gbk)
+    }
 }

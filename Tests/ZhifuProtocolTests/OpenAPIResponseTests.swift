@@ -29,7 +29,7 @@ import Testing
 
     @Test func errorsCarrySubCodesAndUnknownMethodsAnswerErrorResponse() throws {
         let json = OpenAPIResponse.failure(.isvInvalidSignature)
-        #expect(json.rendered == #"{"code":"40002","msg":"非法的参数","sub_code":"isv.invalid-signature","sub_msg":"无效签名"}"#)
+        #expect(json.rendered == #"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature","sub_msg":"无效签名"}"#)
         #expect(OpenAPIResponse.key(method: nil) == "error_response")
         #expect(OpenAPIResponse.key(method: "alipay.trade.close") == "alipay_trade_close_response")
     }

@@ -95,9 +95,10 @@ def main():
     assert re.fullmatch(r"2[5-9]\d{14,22}|30\d{14,22}", code), code
     pay = AlipayTradePayRequest()
     pay.notify_url = "http://127.0.0.1:%d/notify" % sink.server_address[1]
-    order = {"out_trade_no": "interop-pay", "scene": "bar_code", "auth_code": code, "subject": "条码支付", "total_amount": "30.00"}
+    order = {"out_trade_no": "interop-pay", "scene": "bar_code", "auth_code": code, "subject": "条码支付", "total_amount": "30.00",
+             "passback_params": "batch%3D7%26shop%3D12"}
     paid = call(pay, order)
-    assert paid["code"] == "10000" and paid["buyer_user_id"] == "2088102000000402" and paid["receipt_amount"] == "30.00", paid
+    assert paid["code"] == "10000" and paid["msg"] == "Success" and paid["buyer_user_id"] == "2088102000000402" and paid["receipt_amount"] == "30.00", paid
     assert paid["fund_bill_list"] == [{"fund_channel": "ALIPAYACCOUNT", "amount": "30.00"}], paid
     reused = call(AlipayTradePayRequest(), dict(order, out_trade_no="interop-pay-2"))
     assert reused["sub_code"] == "ACQ.PAYMENT_AUTH_CODE_INVALID", reused
@@ -108,6 +109,7 @@ def main():
     notice = NotifySink.received[0]
     assert notice["notify_type"] == "trade_status_sync" and notice["trade_status"] == "TRADE_SUCCESS", notice
     assert notice["out_trade_no"] == "interop-pay" and notice["sign_type"] == "RSA2", notice
+    assert notice["passback_params"] == "batch%3D7%26shop%3D12", notice
     unsigned = {k: v for k, v in notice.items() if k not in ("sign", "sign_type")}
     assert verify_with_rsa(config.alipay_public_key, get_sign_content(unsigned).encode("utf-8"), notice["sign"])
 
@@ -125,6 +127,11 @@ def main():
     pre = call(AlipayTradePrecreateRequest(), {"out_trade_no": "interop-qr", "total_amount": "5.00", "subject": "扫码"})
     assert pre["code"] == "10000" and pre["qr_code"].startswith(os.environ["GATEWAY"] + "/qr/"), pre
     assert urllib.request.urlopen(pre["qr_code"] + "/image.svg", timeout=10).read().startswith(b"<svg")
+    # As on Alipay, nobody has scanned it yet: the trade does not exist.
+    unscanned = call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-qr"})
+    assert unscanned["msg"] == "Business Failed" and unscanned["sub_code"] == "ACQ.TRADE_NOT_EXIST", unscanned
+    urllib.request.urlopen(pre["qr_code"], timeout=10).read()
+    assert call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-qr"})["trade_status"] == "WAIT_BUYER_PAY"
 
     # app.pay: the SDK builds the order string locally; the gateway accepts it and opens the cashier.
     app_pay = AlipayTradeAppPayRequest()

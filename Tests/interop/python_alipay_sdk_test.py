@@ -54,7 +54,9 @@ def main():
     assert cancelled["action"] == "refund", cancelled
 
     pre = client.api_alipay_trade_precreate(subject=subject, out_trade_no="pas-qr", total_amount="2.00")
-    assert pre["qr_code"].startswith(GATEWAY + "/qr/"), pre
+    assert pre["qr_code"].startswith(GATEWAY + "/qr/") and pre["msg"] == "Success", pre
+    unscanned = client.api_alipay_trade_query(out_trade_no="pas-qr")
+    assert unscanned["sub_code"] == "ACQ.TRADE_NOT_EXIST", unscanned
     missing = client.api_alipay_trade_query(out_trade_no="pas-none")
     assert missing["sub_code"] == "ACQ.TRADE_NOT_EXIST", missing
 

@@ -25,7 +25,15 @@ struct Cashier: Sendable {
             return try await pay(tradeNo: context.parameters.get("tradeNo") ?? "", account: form["account"] ?? "", password: form["password"] ?? "")
         }
         router.get("/qr/:tradeNo") { _, context in
-            try await page(tradeNo: context.parameters.get("tradeNo") ?? "", prefill: nil)
+            let tradeNo = context.parameters.get("tradeNo") ?? ""
+            try await scan(tradeNo: tradeNo)
+            return try await page(tradeNo: tradeNo, prefill: nil)
+        }
+        router.get("/qr/:tradeNo/embedded") { request, context in
+            let query = request.uri.queryParameters
+            let width = query.get("width").flatMap { Int($0) }.flatMap { EmbeddedQR.widths.contains($0) ? $0 : nil }
+            return try await embedded(tradeNo: context.parameters.get("tradeNo") ?? "",
+                                      EmbeddedQR(mode: query.get("mode").flatMap { ["0", "1", "3", "4"].contains($0) ? $0 : nil } ?? "0", width: width))
         }
         router.get("/qr/:tradeNo/image.svg") { _, context in
             let tradeNo = context.parameters.get("tradeNo") ?? ""
@@ -36,25 +44,34 @@ struct Cashier: Sendable {
                             body: .init(byteBuffer: ByteBuffer(string: code.svg())))
         }
         router.get("/buyer") { request, _ in
-            guard let buyer = session.buyer(request) else { return Self.loginPage() }
-            return try await buyerPage(buyer)
+            guard let buyer = try await session.buyer(request) else { return Self.loginPage() }
+            return try await buyerPage(buyer.userId)
         }
         router.post("/buyer") { request, _ in
             let form = try await Self.form(request)
             return try await login(account: form["account"] ?? "", password: form["password"] ?? "")
         }
-        router.post("/buyer/logout") { _, _ in
-            Response(status: .seeOther, headers: [.location: "/buyer", .setCookie: BuyerSession.clearCookie])
+        router.post("/buyer/logout") { request, _ in
+            if let buyer = try await session.buyer(request) { try await gateway.accounts.endSessions(userId: buyer.userId) }
+            return Response(status: .seeOther, headers: [.location: "/buyer", .setCookie: BuyerSession.clearCookie])
         }
         router.get("/buyer/scan") { request, _ in
-            guard let buyer = session.buyer(request), let account = try await gateway.accounts.account(userId: buyer) else { return Self.loginPage() }
+            guard let account = try await session.buyer(request) else { return Self.loginPage() }
+            let buyer = account.userId
             let scanned = request.uri.queryParameters.get("qr_code") ?? ""
             guard scanned.count <= 512, let tradeNo = Self.tradeNo(inQRCode: scanned, gateway: gateway) else {
                 return try await buyerPage(buyer, error: "无法识别的二维码")
             }
+            try await scan(tradeNo: tradeNo)
             let query = FormCoding.encode(ZhifuProtocol.Parameters([("account", account.logonId)]), charset: .utf8) ?? ""
             return Response(status: .seeOther, headers: [.location: "/cashier/\(tradeNo)?\(query)"])
         }
+    }
+
+    /// Opening a precreated trade's code is what makes the trade exist on Alipay.
+    func scan(tradeNo: String) async throws {
+        guard let trade = try await gateway.trades.stored(tradeNo: tradeNo) else { return }
+        _ = try await gateway.trades.scanned(trade)
     }
 
     /// The `qr_code` of a precreated trade: a Zhifu URL that opens the cashier for it.
@@ -82,6 +99,7 @@ struct Cashier: Sendable {
         model.paid = trade.status.isPaid
         model.closed = trade.status == .tradeClosed
         model.payable = trade.status == .waitBuyerPay
+        model.quitURL = model.payable ? trade.details.quitURL : nil
         return Pages.render("cashier", model, title: "收银台")
     }
 
@@ -93,7 +111,11 @@ struct Cashier: Sendable {
     /// The buyer signs in with the account and payment password and pays; then the browser goes
     /// to the merchant's return_url with the signed result (or sees the success page).
     func pay(tradeNo: String, account logonId: String, password: String) async throws -> Response {
-        guard try await gateway.trades.stored(tradeNo: tradeNo) != nil else { return try await page(tradeNo: tradeNo, prefill: nil) }
+        // A trade that cannot be paid shows its state, before any password check: nobody learns
+        // whether a password is right, or sees a payment that was not theirs as a success.
+        guard let stored = try await gateway.trades.stored(tradeNo: tradeNo), try await gateway.trades.current(stored).status == .waitBuyerPay else {
+            return try await page(tradeNo: tradeNo, prefill: nil)
+        }
         guard password.count <= 64, let account = try await gateway.accounts.user(logonId: logonId) else {
             return try await page(tradeNo: tradeNo, prefill: logonId, error: "账户名或支付密码不正确")
         }
@@ -107,7 +129,7 @@ struct Cashier: Sendable {
             return try await page(tradeNo: tradeNo, prefill: logonId, error: "\(failure.message) (\(failure.rawValue))")
         }
         guard let returnURL = paid.details.returnURL, let location = try ReturnURL(gateway: gateway).location(paid, returnURL: returnURL) else {
-            return Pages.render("cashier", CashierModel(tradeNo: paid.tradeNo, trade: try await summary(paid), paid: true), title: "支付成功")
+            return Pages.render("cashier", CashierModel(tradeNo: paid.tradeNo, trade: try await summary(paid), succeeded: true), title: "支付成功")
         }
         return Response(status: .seeOther, headers: [.location: location])
     }
@@ -133,7 +155,7 @@ struct Cashier: Sendable {
             return Self.loginPage(error: "账户名或支付密码不正确")
         }
         if let refusal = try await passwordRefusal(account, password) { return Self.loginPage(error: refusal) }
-        return Response(status: .seeOther, headers: [.location: "/buyer", .setCookie: session.setCookie(for: account.userId)])
+        return Response(status: .seeOther, headers: [.location: "/buyer", .setCookie: session.setCookie(for: account)])
     }
 
     /// 付款码: a fresh single-use code each time the page is shown, as digits and as a QR code.

@@ -11,9 +11,13 @@ struct MAPIGateway: Sendable {
     let gateway: Gateway
 
     static let services: [String: any MAPIService] = {
-        let all: [any MAPIService] = [BatchTransNotify(), BtnStatusQuery()]
+        let all: [any MAPIService] = [BatchTransNotify(), BtnStatusQuery(), RefundFastpayByPlatformPwd()]
         return Dictionary(uniqueKeysWithValues: all.map { (type(of: $0).name, $0) })
     }()
+
+    /// Alipay's rule for MAPI: a request that names no `_input_charset` is GBK, and so is every
+    /// answer and notification it leads to. A named but empty or unknown charset is ILLEGAL_CHARSET.
+    static let defaultCharset = Charset.gbk
 
     /// Decodes the request, runs the common checks and hands over to the service.
     func handle(query: [UInt8], body: [UInt8], outcome: RequestOutcome = RequestOutcome()) async throws -> Response {
@@ -24,16 +28,16 @@ struct MAPIGateway: Sendable {
         // Only names Zhifu knows become labels: a client cannot grow the metrics without bound.
         outcome.name = service != nil || rawService == NotifyVerify.name ? rawService : "unknown"
         outcome.result = "T"
-        func fail(_ failure: MAPIFailure) -> Response {
+        func fail(_ failure: MAPIFailure, charset: Charset = .utf8) -> Response {
             outcome.result = failure.code.rawValue
-            return service.map { type(of: $0).isPage } ?? false ? HTML.errorPage(failure) : MAPIXML.failure(failure.code)
+            return service.map { type(of: $0).isPage } ?? false ? HTML.errorPage(failure, charset: charset) : MAPIXML.failure(failure.code, charset: charset)
         }
 
         let parameters: ZhifuProtocol.Parameters, charset: Charset
         do {
-            (parameters, charset) = try FormCoding.decode(query: query, body: body)
+            (parameters, charset) = try FormCoding.decode(query: query, body: body, defaultCharset: Self.defaultCharset, refusingEmptyCharset: true)
         } catch .unsupportedCharset(let name) {
-            return fail(MAPIFailure(.illegalCharset, "unsupported charset \(name)"))
+            return fail(MAPIFailure(.illegalCharset, name.isEmpty ? "_input_charset is empty" : "unsupported charset \(name)"))
         } catch .invalidBytes(let name, let charset) {
             return fail(MAPIFailure(.illegalCharset, "\(name) is not valid \(charset.rawValue)"))
         } catch {
@@ -41,13 +45,13 @@ struct MAPIGateway: Sendable {
         }
         // notify_verify is unsigned, as Alipay's is: the notify_id itself is the secret.
         if rawService == NotifyVerify.name { return try await NotifyVerify().handle(parameters, gateway: gateway) }
-        guard let service else { return fail(MAPIFailure(.illegalService, "unknown service \(rawService ?? "(none)")")) }
+        guard let service else { return fail(MAPIFailure(.illegalService, "unknown service \(rawService ?? "(none)")"), charset: charset) }
         let serviceType = type(of: service)
         do {
             let request = try await check(parameters, charset: charset, service: serviceType.name)
             return try await service.handle(request, gateway: gateway)
         } catch let failure as MAPIFailure {
-            return fail(failure)
+            return fail(failure, charset: charset)
         }
     }
 

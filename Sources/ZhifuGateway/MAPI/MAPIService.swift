@@ -19,15 +19,37 @@ protocol MAPIService: Sendable {
     func handle(_ request: MAPIRequest, gateway: Gateway) async throws -> Response
 }
 
-/// Machine services' XML (`<alipay><is_success>…`), always UTF-8.
+/// The confirm pages' form (batch pay, batch refund): the batch, its one-time token, and the
+/// logon id and payment password typed, each bounded.
+struct ConfirmForm {
+    var batchId: String
+    var token: String
+    var account: String
+    var password: String
+
+    init(_ form: ZhifuProtocol.Parameters) throws(MAPIFailure) {
+        guard let batchId = form.nonEmpty("batch_id"), let token = form.nonEmpty("token") else {
+            throw MAPIFailure(.illegalArgument, "the form is incomplete")
+        }
+        let account = form["account"] ?? "", password = form["password"] ?? ""
+        guard batchId.utf8.count <= 64, token.utf8.count <= 64, account.utf8.count <= 100, password.utf8.count <= 64 else {
+            throw MAPIFailure(.illegalArgument, "account or password too long")
+        }
+        self.batchId = batchId; self.token = token; self.account = account; self.password = password
+    }
+}
+
+/// Machine services' XML (`<alipay><is_success>…`), in the request's charset.
 enum MAPIXML {
-    static func failure(_ code: MAPIError) -> Response {
-        xml("<alipay><is_success>F</is_success><error>\(code.rawValue)</error></alipay>")
+    static func failure(_ code: MAPIError, charset: Charset = .utf8) -> Response {
+        xml("<alipay><is_success>F</is_success><error>\(code.rawValue)</error></alipay>", charset: charset)
     }
 
-    static func xml(_ body: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/xml; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + body)))
+    static func xml(_ body: String, charset: Charset = .utf8) -> Response {
+        let name = charset.rawValue.uppercased()
+        let document = "<?xml version=\"1.0\" encoding=\"\(name)\"?>\n" + body
+        return Response(status: .ok, headers: [.contentType: "text/xml; charset=\(name)"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: charset.encodeMarkup(document))))
     }
 
     /// XML text: `&`, `<`, `>` and both quotes as entities.

@@ -34,11 +34,11 @@ struct OpenAPIRequest: Sendable {
     }
 
     /// The trade named by `trade_no` or `out_trade_no`, if it is this merchant's.
-    func trade(_ gateway: Gateway) async throws -> Trade {
+    func trade(_ gateway: Gateway, includingUnscanned: Bool = false) async throws -> Trade {
         let tradeNo = try string("trade_no", maxLength: 64)
         let outTradeNo = try string("out_trade_no", maxLength: 64)
         guard tradeNo != nil || outTradeNo != nil else { throw OpenAPIError.missingParameter("trade_no or out_trade_no") }
-        return try await gateway.trades.trade(tradeNo: tradeNo, outTradeNo: outTradeNo, partner: partner)
+        return try await gateway.trades.trade(tradeNo: tradeNo, outTradeNo: outTradeNo, partner: partner, includingUnscanned: includingUnscanned)
     }
 }
 
@@ -163,18 +163,12 @@ struct OpenAPIGateway: Sendable {
     func makeRequest(_ p: ZhifuProtocol.Parameters, charset: Charset, app: App, partner: UserId) throws -> OpenAPIRequest {
         var biz: [String: String] = [:]
         if let text = p.nonEmpty("biz_content") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            do {
+                biz = try BizContent.parse(text)
+            } catch .notAnObject {
                 throw OpenAPIError.isvInvalidParameter
-            }
-            for (key, value) in object {
-                switch value {
-                case let text as String: biz[key] = text
-                case let number as NSNumber: biz[key] = number.stringValue
-                case is NSNull: break
-                default:
-                    guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) else { continue }
-                    biz[key] = String(decoding: data, as: UTF8.self)
-                }
+            } catch .exponent(let field) {
+                throw OpenAPIError.invalidParameter(field)
             }
         }
         return OpenAPIRequest(parameters: p, charset: charset, app: app, partner: partner, biz: biz)

@@ -13,7 +13,7 @@ extension OpenAPIRequest {
     /// The business fields that identify a trade's content: the same out_trade_no with other
     /// values here is ACQ.CONTEXT_INCONSISTENT.
     static let fingerprintFields = ["out_trade_no", "total_amount", "discountable_amount", "undiscountable_amount", "subject", "body",
-                                    "buyer_id", "seller_id", "trans_currency", "settle_currency"]
+                                    "buyer_id", "buyer_logon_id", "seller_id", "trans_currency", "settle_currency"]
 
     func tradeDraft(gateway: Gateway, productCode: String, defaultTimeoutSeconds: Int64 = 15 * 86_400) async throws -> TradeDraft {
         let outTradeNo = try required("out_trade_no", maxLength: 64)
@@ -39,6 +39,10 @@ extension OpenAPIRequest {
         if let buyerId = try string("buyer_id", maxLength: 28) {
             guard let id = UserId(buyerId), try await gateway.accounts.account(userId: id) != nil else { throw OpenAPIError.invalidParameter("buyer_id") }
             buyer = id
+        } else if let logonId = try string("buyer_logon_id", maxLength: 100) {
+            // create / precreate may name the buyer by logon id: only that buyer can pay.
+            guard let account = try await gateway.accounts.user(logonId: logonId) else { throw OpenAPIError.invalidParameter("buyer_logon_id") }
+            buyer = account.userId
         }
         if let seller = try string("seller_id", maxLength: 28), seller != partner.rawValue { throw OpenAPIError.invalidParameter("seller_id") }
 
@@ -50,7 +54,16 @@ extension OpenAPIRequest {
         details.charset = charset.rawValue
         details.signType = app.signType
         details.notifyURL = try url("notify_url")
-        details.returnURL = try url("return_url")
+        // seller_email goes into every notification; read only when there will be notifications.
+        if details.notifyURL != nil { details.sellerEmail = try await gateway.accounts.account(userId: partner)?.logonId }
+        // Face-to-face and in-app payments never send a browser back (no `…precreate.return`).
+        details.returnURL = Self.browserMethods.contains(details.method) ? try url("return_url") : nil
+        details.passbackParams = try string("passback_params", maxLength: 512)
+        // wap.pay's 用户付款中途退出返回商户网站的地址: the cashier's way back.
+        if details.method == "alipay.trade.wap.pay", let quit = try string("quit_url", maxLength: 400) {
+            guard quit.hasPrefix("http://") || quit.hasPrefix("https://") else { throw OpenAPIError.invalidParameter("quit_url") }
+            details.quitURL = quit
+        }
         details.body = try string("body", maxLength: 128)
         details.storeId = try string("store_id", maxLength: 32)
         details.operatorId = try string("operator_id", maxLength: 28)
@@ -66,6 +79,9 @@ extension OpenAPIRequest {
                           details: details, fingerprint: fingerprint)
     }
 
+    /// The methods whose buyer comes in a browser and goes back to `return_url` after paying.
+    static let browserMethods: Set<String> = ["alipay.trade.page.pay", "alipay.trade.wap.pay"]
+
     /// notify_url / return_url: common parameters, http(s) only, at most 256 characters.
     func url(_ name: String) throws(OpenAPIError) -> String? {
         guard let text = parameters.nonEmpty(name) else { return nil }
@@ -73,11 +89,12 @@ extension OpenAPIRequest {
         return text
     }
 
-    /// `time_expire` ("yyyy-MM-dd HH:mm:ss") wins over `timeout_express` (1m–15d, or 1c for the
+    /// `time_expire` ("yyyy-MM-dd HH:mm:ss", or "yyyy-MM-dd HH:mm" as wap.pay/app.pay document it) wins over `timeout_express` (1m–15d, or 1c for the
     /// end of today in CST); neither gives the method's default.
     func expiry(now: Date, calendar: BusinessCalendar, defaultSeconds: Int64) throws(OpenAPIError) -> Date {
         if let timeExpire = try string("time_expire", maxLength: 32) {
-            guard let date = calendar.parseTimestamp(timeExpire), date > now else { throw OpenAPIError.invalidParameter("time_expire") }
+            let parsed = calendar.parseTimestamp(timeExpire) ?? (timeExpire.utf8.count == 16 ? calendar.parseTimestamp(timeExpire + ":00") : nil)
+            guard let date = parsed, date > now else { throw OpenAPIError.invalidParameter("time_expire") }
             return date
         }
         guard let text = try string("timeout_express", maxLength: 6) else { return now.addingTimeInterval(TimeInterval(defaultSeconds)) }

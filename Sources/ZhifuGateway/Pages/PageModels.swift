@@ -70,10 +70,25 @@ struct CashierModel {
     var tradeNo: String
     var trade: TradeSummary?
     var error: String?
+    /// This buyer has just paid: only the payer's own request sees 支付成功.
+    var succeeded = false
+    /// The trade was paid before (by whoever): anyone else sees only that (ACQ.TRADE_HAS_SUCCESS's wording).
     var paid = false
     var closed = false
     var payable = false
     var prefill = ""
+    /// wap.pay's quit_url, shown as a link back to the merchant while the trade can be paid.
+    var quitURL: String?
+}
+
+/// page.pay's order QR code alone, for the merchant's iframe (qr_pay_mode 0/1/3/4).
+struct EmbeddedQRModel {
+    var mode: String
+    var tradeNo: String
+    /// SVG markup drawn by ZhifuQR; empty once the trade can no longer be paid.
+    var svg: String
+    var caption: Bool
+    var amount: String
 }
 
 struct BuyerLoginModel {
@@ -89,4 +104,49 @@ struct BuyerModel {
     /// SVG markup drawn by ZhifuQR.
     var codeImage: String
     var error: String?
+}
+
+/// A refund batch (seed 001 图2-2, 图2-3): a row per trade refund (交易退款) and per returned fee
+/// (返还服务费), with the outcomes once processed.
+struct RefundBatchModel {
+    struct Row {
+        var tradeNo, payee, amount, kind, reason: String
+        var result: String
+        var succeeded: Bool
+    }
+
+    var batchNo: String
+    var batchId: String
+    var token: String
+    var rows: [Row]
+    var count: Int
+    var refundTotal: String
+    var feeTotal: String
+    var showsResults: Bool
+    var error: ErrorModel?
+    var state: String
+    var succeeded: Int
+
+    /// `payees`: the buyer's logon id of each record's trade, by trade number.
+    init(_ batch: RefundBatch, payees: [String: String], showsResults: Bool, error: MAPIFailure? = nil) {
+        batchNo = batch.batchNo
+        batchId = batch.id
+        token = batch.token
+        rows = batch.records.flatMap { record in
+            var rows = [Row(tradeNo: record.tradeNo, payee: payees[record.tradeNo] ?? "", amount: record.tradeNoAmount.description, kind: "交易退款",
+                            reason: record.reason, result: record.result ?? "处理中", succeeded: record.result == RefundBatchRecord.success)]
+            if let fee = record.feeRefund {
+                rows.append(Row(tradeNo: record.tradeNo, payee: fee.account, amount: fee.amount.description, kind: "返还服务费", reason: "退收费",
+                                result: record.feeResult ?? "处理中", succeeded: record.feeResult == RefundBatchRecord.success))
+            }
+            return rows
+        }
+        count = rows.count
+        refundTotal = batch.refundTotal.description
+        feeTotal = batch.feeTotal.description
+        self.showsResults = showsResults
+        self.error = error.map(ErrorModel.init)
+        state = batch.status == .completed ? "退款申请成功" : "处理中"
+        succeeded = batch.successCount
+    }
 }

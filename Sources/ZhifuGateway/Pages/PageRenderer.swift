@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Mustache
+import ZhifuProtocol
 
 /// Server-rendered pages from the Mustache templates in `Pages/Templates` (the gateway's
 /// resources). `{{value}}` escapes HTML, so every value from a request or the store is escaped by
@@ -11,26 +13,56 @@ enum Pages {
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()
         let directory = Bundle.module.resourceURL?.appendingPathComponent("Templates")
-        for name in ["layout", "error", "batch_records", "batch_confirm", "batch_result", "cashier", "buyer_login", "buyer"] {
-            // A template missing from the bundle is a packaging bug: the page says so instead of crashing.
+        for name in ["layout", "error", "batch_records", "batch_confirm", "batch_result", "refund_records", "refund_confirm", "refund_result", "cashier",
+                     "buyer_login", "buyer", "qr_embedded"] {
+            // A template missing from the bundle or not parsing is a build bug: the page says so
+            // (every page is rendered by the tests) instead of the gateway crashing.
             let text = directory.flatMap { try? String(contentsOf: $0.appendingPathComponent(name + ".mustache"), encoding: .utf8) }
-                ?? "<p class=\"error\">template \(name) is missing from the build</p>"
-            try? library.register(text, named: name)
+            do {
+                try library.register(text ?? "<p class=\"error\">template \(name) is missing from the build</p>", named: name)
+            } catch {
+                try? library.register("<p class=\"error\">template \(name) does not parse</p>", named: name)
+            }
         }
         return library
     }()
 
-    /// The page `template` for `model`, inside the layout with `title`.
-    static func render(_ template: String, _ model: Any, title: String, status: HTTPResponse.Status = .ok) -> Response {
+    /// The page `template` for `model`, inside the layout with `title`, in `charset` (a MAPI
+    /// page answers in its request's charset, as Alipay's do).
+    /// `framable` pages (page.pay's embedded QR code, qr_pay_mode 0/1/3/4) come without the layout
+    /// and may be shown in the merchant's iframe.
+    static func render(_ template: String, _ model: Any, title: String, status: HTTPResponse.Status = .ok, charset: Charset = .utf8,
+                       framable: Bool = false) -> Response {
         let content = library.render(model, withTemplate: template) ?? ""
-        let html = library.render(LayoutModel(title: title, content: content), withTemplate: "layout") ?? content
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(string: html)))
+        let html = framable ? content : library.render(LayoutModel(title: title, content: content, charset: charset.rawValue), withTemplate: "layout") ?? content
+        var headers = framable ? framableHeaders : securityHeaders
+        headers[.contentType] = "text/html; charset=\(charset.rawValue)"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: charset.encodeMarkup(html))))
     }
+
+    /// Every page: never cached, never framed (a framed cashier invites clickjacking of the pay
+    /// button), no scripts, no sniffing. form-action is left open: the cashier's form ends in a
+    /// redirect to the merchant's return_url.
+    static let securityHeaders: HTTPFields = [
+        .cacheControl: "no-store",
+        HTTPField.Name("X-Frame-Options")!: "DENY",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+    ]
+
+    /// The embedded QR code: shown in the merchant's iframe (any ancestor), otherwise as strict.
+    static let framableHeaders: HTTPFields = [
+        .cacheControl: "no-store",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'",
+        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+    ]
 }
 
 struct LayoutModel {
     var title: String
     /// The page's own template, rendered (and escaped) already.
     var content: String
+    var charset: String
 }

@@ -1,9 +1,10 @@
+import Foundation
 import ZhifuCore
 import ZhifuProtocol
 
 /// A row of `accounts`.
 struct AccountRecord: SQLRecord {
-    static let columns = "user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, balance"
+    static let columns = "user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, locked_until, session_epoch, balance"
 
     var userId: UserId
     var logonId: String
@@ -12,6 +13,8 @@ struct AccountRecord: SQLRecord {
     var status: AccountStatus
     var passwordHash: String?
     var failedPasswordAttempts: Int
+    var lockedUntil: Date?
+    var sessionEpoch: Int64
     var balance: Amount
 
     init(row: SQLRow) throws {
@@ -22,12 +25,14 @@ struct AccountRecord: SQLRecord {
         status = try row["status"]
         passwordHash = try row["password_hash"]
         failedPasswordAttempts = try row["failed_password_attempts"]
+        lockedUntil = try row["locked_until"]
+        sessionEpoch = try row["session_epoch"]
         balance = try row["balance"]
     }
 
     var account: Account {
         Account(userId: userId, logonId: logonId, name: name, kind: kind, status: status, passwordHash: passwordHash,
-                failedPasswordAttempts: failedPasswordAttempts, balance: balance)
+                failedPasswordAttempts: failedPasswordAttempts, lockedUntil: lockedUntil, sessionEpoch: sessionEpoch, balance: balance)
     }
 }
 
@@ -35,11 +40,15 @@ struct AccountRecord: SQLRecord {
 struct PasswordAttemptRecord: SQLRecord {
     var failedPasswordAttempts: Int
     var status: AccountStatus
+    var lockedUntil: Date?
 
     init(row: SQLRow) throws {
         failedPasswordAttempts = try row["failed_password_attempts"]
         status = try row["status"]
+        lockedUntil = try row["locked_until"]
     }
+
+    func isBlocked(at now: Date) -> Bool { status == .blocked && (lockedUntil.map { $0 > now } ?? true) }
 }
 
 extension SQLStore: AccountRepository {
@@ -48,7 +57,7 @@ extension SQLStore: AccountRepository {
             try await db.execute("""
                 INSERT INTO accounts (\(unescaped: AccountRecord.columns))
                 VALUES (\(account.userId), \(account.logonId), \(account.name), \(account.kind), \(account.status), \(account.passwordHash),
-                        \(account.failedPasswordAttempts), 0)
+                        \(account.failedPasswordAttempts), \(account.lockedUntil), \(account.sessionEpoch), 0)
                 ON CONFLICT (user_id) DO NOTHING
                 """) == 1
         }
@@ -66,34 +75,48 @@ extension SQLStore: AccountRepository {
         }
     }
 
-    public func recordWrongPassword(userId: UserId, blockAt: Int) async throws -> (failedAttempts: Int, status: AccountStatus) {
+    public func recordWrongPassword(userId: UserId, blockAt: Int, now: Date, lockUntil: Date) async throws -> (failedAttempts: Int, blocked: Bool) {
         try await database.write { db in
+            // Every SET sees the row as it was: `ended` is a password lock that is over by now.
+            let ended: SQL = "status = 'blocked' AND locked_until IS NOT NULL AND locked_until <= \(now)"
+            let count: SQL = "CASE WHEN \(ended) THEN 1 ELSE failed_password_attempts + 1 END"
             guard let record = try await db.fetchOne(PasswordAttemptRecord.self, """
-                UPDATE accounts SET failed_password_attempts = failed_password_attempts + 1,
-                  status = CASE WHEN failed_password_attempts + 1 >= \(blockAt) THEN 'blocked' ELSE status END
-                WHERE user_id = \(userId) RETURNING failed_password_attempts, status
+                UPDATE accounts SET failed_password_attempts = \(count),
+                  locked_until = CASE WHEN (\(ended) OR status = 'normal') AND \(count) >= \(blockAt) THEN \(lockUntil)
+                                      WHEN \(ended) THEN NULL ELSE locked_until END,
+                  status = CASE WHEN \(count) >= \(blockAt) THEN 'blocked' WHEN \(ended) THEN 'normal' ELSE status END
+                WHERE user_id = \(userId) RETURNING failed_password_attempts, status, locked_until
                 """) else { throw StoreError.notFound("account \(userId)") }
-            return (record.failedPasswordAttempts, record.status)
+            return (record.failedPasswordAttempts, record.isBlocked(at: now))
         }
     }
 
-    public func recordRightPassword(userId: UserId) async throws -> AccountStatus {
+    public func recordRightPassword(userId: UserId, now: Date) async throws -> Bool {
         try await database.write { db in
             try await db.execute("""
-                UPDATE accounts SET failed_password_attempts = 0
-                WHERE user_id = \(userId) AND status = 'normal' AND failed_password_attempts > 0
+                UPDATE accounts SET failed_password_attempts = 0, status = 'normal', locked_until = NULL
+                WHERE user_id = \(userId) AND (failed_password_attempts > 0 OR locked_until IS NOT NULL)
+                  AND (status = 'normal' OR (locked_until IS NOT NULL AND locked_until <= \(now)))
                 """)
-            guard let status = try await db.fetchValue(AccountStatus.self, "SELECT status FROM accounts WHERE user_id = \(userId)") else {
+            guard let record = try await db.fetchOne(PasswordAttemptRecord.self, """
+                SELECT failed_password_attempts, status, locked_until FROM accounts WHERE user_id = \(userId)
+                """) else { throw StoreError.notFound("account \(userId)") }
+            return record.isBlocked(at: now)
+        }
+    }
+
+    public func endSessions(userId: UserId) async throws {
+        try await database.write { db in
+            if try await db.execute("UPDATE accounts SET session_epoch = session_epoch + 1 WHERE user_id = \(userId)") == 0 {
                 throw StoreError.notFound("account \(userId)")
             }
-            return status
         }
     }
 
     public func setAccountStatus(userId: UserId, _ status: AccountStatus) async throws {
         try await database.write { db in
             let changed = try await db.execute("""
-                UPDATE accounts SET status = \(status),
+                UPDATE accounts SET status = \(status), locked_until = NULL,
                   failed_password_attempts = CASE WHEN \(status) = 'normal' THEN 0 ELSE failed_password_attempts END
                 WHERE user_id = \(userId)
                 """)

@@ -12,6 +12,14 @@ extension SQLStore: SettingsRepository {
         }
     }
 
+    public func addToSetting(_ name: String, amount: Int64) async throws -> Int64? {
+        try await database.write { db in
+            try await db.fetchValue(String.self, """
+                UPDATE settings SET value = CAST(CAST(value AS BIGINT) + \(amount) AS TEXT) WHERE name = \(name) RETURNING value
+                """).flatMap { Int64($0) }
+        }
+    }
+
     public func setSetting(_ name: String, value: String) async throws {
         try await database.write { db in
             try await db.execute("""

@@ -14,8 +14,8 @@ public struct BatchTransNotify: MAPIService {
         let batch: Batch
         do {
             batch = try await gateway.batchTrans.submit(command, partner: request.merchant.partner, signType: request.signType, charset: request.charset)
-        } catch {
-            throw Self.failure(error)
+        } catch let refusal as BatchTransFailure {
+            throw Self.failure(refusal)
         }
         return batch.status == .waitConfirm ? BatchPages.confirm(batch) : BatchPages.result(batch)
     }
@@ -75,9 +75,8 @@ public struct BatchTransNotify: MAPIService {
     }
 
     /// The seed's code for each of the domain's refusals.
-    static func failure(_ error: any Error) -> any Error {
-        guard let failure = error as? BatchTransFailure else { return error }
-        return switch failure {
+    static func failure(_ refusal: BatchTransFailure) -> MAPIFailure {
+        switch refusal {
         case .duplicateBatchNo(let batchNo): MAPIFailure(.duplicateBatchNo, "batch_no \(batchNo) was used for a different batch")
         case .payDateNotToday(let today): MAPIFailure(.illegalArgument, "pay_date must be today, \(today)")
         case .payerNotFound(let logonId): MAPIFailure(.userNotExist, "no account \(logonId)")
@@ -89,24 +88,19 @@ public struct BatchTransNotify: MAPIService {
         case .wrongPayer: MAPIFailure(.accountNotConsistent, "enter the paying account's logon id")
         case .wrongPassword(let remaining): MAPIFailure(.userPassError, "\(remaining) tries left")
         case .busy: MAPIFailure(.systemError, "too many password checks at once; try again")
-        case .system(let error): error
         }
     }
 
     /// `POST /pages/batch_trans/confirm`: the payer's logon id and payment password.
     static func confirm(form: ZhifuProtocol.Parameters, gateway: Gateway) async throws -> Response {
-        guard let batchId = form.nonEmpty("batch_id"), let token = form.nonEmpty("token") else {
-            return HTML.errorPage(MAPIFailure(.illegalArgument, "the form is incomplete"))
-        }
-        let account = form["account"] ?? "", password = form["password"] ?? ""
-        guard account.utf8.count <= 100, password.utf8.count <= 64 else {
-            return HTML.errorPage(MAPIFailure(.illegalArgument, "account or password too long"))
-        }
-        switch try await gateway.batchTrans.confirm(token: token, logonId: account, password: password, batchId: batchId) {
+        let input: ConfirmForm
+        do { input = try ConfirmForm(form) } catch { return HTML.errorPage(error) }
+        let (batchId, token) = (input.batchId, input.token)
+        switch try await gateway.batchTrans.confirm(token: token, logonId: input.account, password: input.password, batchId: batchId) {
         case .paid(let batch):
             return BatchPages.result(batch)
         case .failed(let refusal):
-            guard let failure = failure(refusal) as? MAPIFailure else { throw failure(refusal) }
+            let failure = failure(refusal)
             guard let batch = try await gateway.batchTrans.batch(id: batchId, token: token) else { return HTML.errorPage(failure) }
             switch failure.code {
             case .userPassError, .accountNotConsistent: return BatchPages.confirm(batch, error: failure)

@@ -9,9 +9,9 @@ struct BtnStatusQuery: MAPIService {
     static let isPage = false
 
     func handle(_ request: MAPIRequest, gateway: Gateway) async throws -> Response {
-        guard let batchNo = request.parameters.nonEmpty("batch_no"), batchNo.utf8.count <= 32 else { return MAPIXML.failure(.illegalArgument) }
+        guard let batchNo = request.parameters.nonEmpty("batch_no"), batchNo.utf8.count <= 32 else { return MAPIXML.failure(.illegalArgument, charset: request.charset) }
         guard let batch = try await gateway.batchTrans.batch(partner: request.merchant.partner, batchNo: batchNo) else {
-            return MAPIXML.failure(.queryResultIsNull)
+            return MAPIXML.failure(.queryResultIsNull, charset: request.charset)
         }
         let calendar = gateway.configuration.calendar
         let fields = [("batch_no", batch.batchNo), ("batch_status", batch.status.rawValue), ("batch_num", String(batch.details.count)),
@@ -19,6 +19,6 @@ struct BtnStatusQuery: MAPIService {
                       ("success_details", batch.resultDetails(.success, calendar: calendar, now: batch.createdAt)),
                       ("fail_details", batch.resultDetails(.failure, calendar: calendar, now: batch.createdAt))]
         let response = fields.map { "<\($0.0)>\(MAPIXML.escape($0.1))</\($0.0)>" }.joined()
-        return MAPIXML.xml("<alipay><is_success>T</is_success><response><batch>\(response)</batch></response></alipay>")
+        return MAPIXML.xml("<alipay><is_success>T</is_success><response><batch>\(response)</batch></response></alipay>", charset: request.charset)
     }
 }

@@ -24,6 +24,12 @@ struct TradeOrderSettle: OpenAPIMethod {
             royalties.append((transIn, amount))
         }
         let trade = try await gateway.trades.settle(request.trade(gateway), outRequestNo: outRequestNo, royalties: royalties)
-        return [("trade_no", .string(trade.tradeNo))]
+        return [("trade_no", .string(trade.tradeNo)), ("settle_no", .string(Self.settleNo(tradeNo: trade.tradeNo, outRequestNo: outRequestNo)))]
+    }
+
+    /// 支付宝结算流水号: the trade's date and 20 digits derived from the request, the same on a repeat.
+    static func settleNo(tradeNo: String, outRequestNo: String) -> String {
+        let digest = Digest.sha256(Array("\(tradeNo)\n\(outRequestNo)".utf8))
+        return String(tradeNo.prefix(8)) + digest.prefix(10).map { String(format: "%02d", Int($0) % 100) }.joined()
     }
 }

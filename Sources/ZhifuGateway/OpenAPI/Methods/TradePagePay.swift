@@ -33,7 +33,24 @@ struct TradePagePay: OpenAPIPageMethod {
     }
 
     func page(_ request: OpenAPIRequest, gateway: Gateway) async throws -> Response {
+        let embedded = kind == .page ? try Self.embeddedQR(request) : nil
         let trade = try await gateway.trades.create(request.tradeDraft(gateway: gateway, productCode: productCode))
+        if let embedded {
+            return Response(status: .found, headers: [.location: "/qr/\(trade.tradeNo)/embedded?" + embedded.query])
+        }
         return Response(status: .found, headers: [.location: "/cashier/\(trade.tradeNo)"])
+    }
+
+    /// page.pay's `qr_pay_mode`: 0, 1, 3 and 4 show only the order's QR code, for the merchant's own
+    /// page to frame (4 at `qrcode_width` pixels); 2 (跳转模式) and none go to the cashier.
+    static func embeddedQR(_ request: OpenAPIRequest) throws(OpenAPIError) -> Cashier.EmbeddedQR? {
+        guard let mode = try request.string("qr_pay_mode", maxLength: 1) else { return nil }
+        guard ["0", "1", "2", "3", "4"].contains(mode) else { throw OpenAPIError.invalidParameter("qr_pay_mode") }
+        var width: Int?
+        if mode == "4", let text = try request.string("qrcode_width", maxLength: 4) {
+            guard let pixels = Int(text), (Cashier.EmbeddedQR.widths).contains(pixels) else { throw OpenAPIError.invalidParameter("qrcode_width") }
+            width = pixels
+        }
+        return mode == "2" ? nil : Cashier.EmbeddedQR(mode: mode, width: width)
     }
 }

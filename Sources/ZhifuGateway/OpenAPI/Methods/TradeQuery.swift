@@ -10,9 +10,13 @@ struct TradeQuery: OpenAPIMethod {
         let trade = try await request.trade(gateway)
         var fields: [(String, OpenAPIJSON)] = [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo))]
         if let buyer = trade.buyer, let account = try await gateway.accounts.account(userId: buyer) {
-            fields += [("buyer_logon_id", .string(TradeService.masked(account.logonId))), ("buyer_user_id", .string(buyer.rawValue))]
+            fields += [("buyer_logon_id", .string(TradeService.masked(account.logonId))), ("buyer_user_id", .string(buyer.rawValue)),
+                       ("buyer_user_type", .string("PRIVATE"))]
         }
-        fields += [("trade_status", .string(trade.status.rawValue)), ("total_amount", .string(trade.amount.description))]
+        fields += [("trade_status", .string(trade.status.rawValue)), ("total_amount", .string(trade.amount.description)),
+                   ("subject", .string(trade.subject))]
+        if let body = trade.details.body { fields.append(("body", .string(body))) }
+        if let passback = trade.details.passbackParams { fields.append(("passback_params", .string(passback))) }
         fields += trade.currencyFields(rates: gateway.configuration.exchangeRates)
         if let paidAt = trade.details.paidAt {
             let paid = trade.payAmount.description

@@ -9,11 +9,11 @@ struct TradeRefund: OpenAPIMethod {
 
     func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
         guard let amount = try request.amount("refund_amount") else { throw OpenAPIError.missingParameter("refund_amount") }
-        // Partial refunds need out_request_no; without one the trade itself names the request.
+        // Without out_request_no the request is named by the trade's out_trade_no, as Alipay documents.
         let outRequestNo = pageRefund ? try request.required("out_request_no", maxLength: 64) : try request.string("out_request_no", maxLength: 64)
         let reason = try request.string("refund_reason", maxLength: 256)
         let trade = try await request.trade(gateway)
-        let result = try await gateway.trades.refund(trade, amount: amount, outRequestNo: outRequestNo ?? trade.tradeNo, reason: reason)
+        let result = try await gateway.trades.refund(trade, amount: amount, outRequestNo: outRequestNo ?? trade.outTradeNo, reason: reason)
         var fields: [(String, OpenAPIJSON)] = [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo))]
         if pageRefund {
             return fields + [("out_request_no", .string(result.refund.outRequestNo)), ("refund_amount", .string(result.refund.amount.description))]
