@@ -168,6 +168,21 @@ public struct NotificationAttempt: Sendable, Equatable {
     }
 }
 
+/// A try and what it means for its notification. `triesBefore` is the count the try was claimed at:
+/// a try recorded late (its lease ran out, a manual clock jumped, another worker tried meanwhile)
+/// is kept in the history but moves the schedule only if no newer try did, so a late outcome never
+/// spends a retry twice or puts the next try back in time.
+public struct NotificationOutcome: Sendable, Equatable {
+    public var attempt: NotificationAttempt
+    public var triesBefore: Int
+    /// `nil`: acknowledged, or no try is left.
+    public var nextAttemptAt: Date?
+
+    public init(attempt: NotificationAttempt, triesBefore: Int, nextAttemptAt: Date?) {
+        self.attempt = attempt; self.triesBefore = triesBefore; self.nextAttemptAt = nextAttemptAt
+    }
+}
+
 extension Parameters {
     /// Stored form of a parameter set: a JSON array of `[name, value]` pairs, order kept.
     public var jsonText: String {

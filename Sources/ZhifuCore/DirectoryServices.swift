@@ -49,7 +49,7 @@ public struct NotificationService: Sendable {
     }
 
     /// Each try, and the notification's next state, in one transaction.
-    public func record(_ outcomes: [(attempt: NotificationAttempt, nextAttemptAt: Date?)]) async throws {
+    public func record(_ outcomes: [NotificationOutcome]) async throws {
         try await store.recordNotificationAttempts(outcomes)
     }
 

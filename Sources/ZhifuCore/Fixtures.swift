@@ -28,6 +28,8 @@ public struct Fixtures: Sendable {
     }
 
     public var gatewayPrivateKey: String?
+    /// The gateway's DSA key (MAPI DSA notifications); generated on a first start when absent.
+    public var gatewayDSAPrivateKey: String?
     public var accounts: [AccountEntry] = []
     public var merchants: [Merchant] = []
     public var apps: [App] = []
@@ -63,7 +65,11 @@ public struct Fixtures: Sendable {
         try reader.allow(["gateway", "accounts", "merchants", "apps", "trades", "appAuthTokens"])
         if let gateway = root["gateway"] {
             var entry = try Reader(path: "gateway", value: gateway)
-            try entry.allow(["privateKey"])
+            try entry.allow(["privateKey", "dsaPrivateKey"])
+            if let text = try entry.string("dsaPrivateKey") {
+                guard (try? PrivateKey(text: text))?.algorithm == .dsa else { throw Invalid("gateway.dsaPrivateKey: not a readable DSA private key") }
+                gatewayDSAPrivateKey = text
+            }
             if let text = try entry.string("privateKey") {
                 do { _ = try PrivateKey(text: text) } catch { throw Invalid("gateway.privateKey: not a readable RSA private key (\(error))") }
                 guard (try? PrivateKey(text: text))?.algorithm == .rsa else { throw Invalid("gateway.privateKey: must be an RSA key") }
@@ -138,6 +144,7 @@ public struct Fixtures: Sendable {
     public func apply(to store: any Store, clock: any Clock) async throws {
         _ = try await store.insertAccount(SystemAccounts.clearingAccount)
         if let gatewayPrivateKey { try await store.setSetting(GatewaySettings.privateKey, value: gatewayPrivateKey) }
+        if let gatewayDSAPrivateKey { try await store.setSetting(GatewaySettings.dsaPrivateKey, value: gatewayDSAPrivateKey) }
         for (index, entry) in accounts.enumerated() {
             let account = Account(userId: entry.userId, logonId: entry.logonId, name: entry.name, status: entry.status,
                                   passwordHash: entry.password.map { PaymentPassword.hash($0) })

@@ -111,13 +111,14 @@ public protocol OutboxRepository: Sendable {
     /// attempt moves `leaseSeconds` ahead so no other worker or node takes it meanwhile.
     func claimDueNotifications(now: Date, limit: Int, leaseSeconds: Int64) async throws -> [OutboxNotification]
     /// Records tries and each notification's new state (acknowledged, scheduled again at
-    /// `nextAttemptAt`, or exhausted when it is `nil`), all in one transaction.
-    func recordNotificationAttempts(_ outcomes: [(attempt: NotificationAttempt, nextAttemptAt: Date?)]) async throws
+    /// `nextAttemptAt`, or exhausted when it is `nil`), all in one transaction. A failed try whose
+    /// `triesBefore` is no longer the notification's count is history only (see `NotificationOutcome`).
+    func recordNotificationAttempts(_ outcomes: [NotificationOutcome]) async throws
     func notificationAttempts(notifyId: String) async throws -> [NotificationAttempt]
 }
 
 extension OutboxRepository {
-    public func recordNotificationAttempt(_ attempt: NotificationAttempt, nextAttemptAt: Date?) async throws {
-        try await recordNotificationAttempts([(attempt, nextAttemptAt)])
+    public func recordNotificationAttempt(_ attempt: NotificationAttempt, triesBefore: Int, nextAttemptAt: Date?) async throws {
+        try await recordNotificationAttempts([NotificationOutcome(attempt: attempt, triesBefore: triesBefore, nextAttemptAt: nextAttemptAt)])
     }
 }

@@ -20,21 +20,22 @@ public struct DemoData: Sendable {
     /// Paths of the private key files written for the merchant and the app.
     public var keyFiles: [String: String]
 
-    static let merchantPerson = Person(userId: UserId("2088101000000001")!, logonId: "merchant@zhifu.test", name: "演示商户",
+    public static let merchantPerson = Person(userId: UserId("2088101000000001")!, logonId: "merchant@zhifu.test", name: "演示商户",
                                        password: "111111", balance: Amount(fen: 10_000_000))
-    static let demoPeople = [
+    public static let demoPeople = [
         Person(userId: UserId("2088102000000001")!, logonId: "buyer@zhifu.test", name: "张三", password: "111111", balance: Amount(fen: 1_000_000)),
         Person(userId: UserId("2088102000000002")!, logonId: "13800000002", name: "李四", password: "111111", balance: Amount(fen: 500_000)),
         Person(userId: UserId("2088102000000003")!, logonId: "payee@zhifu.test", name: "王五", password: "111111", balance: .zero),
     ]
-    static let demoAppId = "2021000000000001"
+    public static let demoAppId = "2021000000000001"
+    public static var merchantPartner: UserId { merchantPerson.userId }
+    /// The demo buyers with money to pay with.
+    public static var fundedBuyers: [UserId] { demoPeople.filter { $0.balance.fen > 0 }.map(\.userId) }
     /// Opening balances are transfers from clearing: one per funded demo account.
     public static var expectedFundingTransfers: Int { ([merchantPerson] + demoPeople).filter { $0.balance.fen > 0 }.count }
 
     static func create(in store: any Store, clock: any Clock, configuration: GatewayConfiguration) async throws -> DemoData {
-        let rsa = try PrivateKey.generate(.rsa)
-        let dsa = try PrivateKey.generate(.dsa)
-        let appKey = try PrivateKey.generate(.rsa)
+        let (rsa, dsa, appKey) = try await offCooperativeThreads { (try PrivateKey.generate(.rsa), try PrivateKey.generate(.dsa), try PrivateKey.generate(.rsa)) }
         let md5Key = SecureRandom.alphanumeric(32)
 
         var fixtures = Fixtures()

@@ -51,20 +51,14 @@ public struct Gateway: Sendable {
         } else if try await store.setting(GatewaySettings.demoDataCreated) == nil {
             demo = try await DemoData.create(in: store, clock: clock, configuration: configuration)
         }
-        let keyText = try await store.setSettingIfAbsent(GatewaySettings.privateKey, value: PrivateKey.generate(.rsa).pemRepresentation)
-        let privateKey = try PrivateKey(text: keyText)
-        let dsaText = try await store.setSettingIfAbsent(GatewaySettings.dsaPrivateKey, value: PrivateKey.generate(.dsa).pemRepresentation)
-        let dsaPrivateKey = try PrivateKey(text: dsaText)
-        let sessionHex = try await store.setSettingIfAbsent(GatewaySettings.sessionSecret, value: Hex.lowercase(SecureRandom.bytes(32)))
-        guard let sessionSecret = Hex.decode(sessionHex), sessionSecret.count == 32 else {
-            throw StoreError.corrupt("setting \(GatewaySettings.sessionSecret) is not 32 bytes of hex")
-        }
+        let secrets = try await GatewaySecrets.load(configuration, store: store, logger: logger)
+        let privateKey = secrets.privateKey, dsaPrivateKey = secrets.dsaPrivateKey
         if !configuration.inMemory {
             try DemoData.writeFile(privateKey.publicKey.pemRepresentation, to: configuration.dataDirectory + "/keys/gateway_public.pem")
             try DemoData.writeFile(dsaPrivateKey.publicKey.pemRepresentation, to: configuration.dataDirectory + "/keys/gateway_dsa_public.pem")
         }
         let gateway = Gateway(configuration: configuration, store: store, clock: clock, manualClock: manualClock, privateKey: privateKey,
-                              dsaPrivateKey: dsaPrivateKey, sessionSecret: sessionSecret,
+                              dsaPrivateKey: dsaPrivateKey, sessionSecret: secrets.sessionSecret,
                               passwordKDF: PasswordKDF(maximumWaiting: configuration.passwordChecksWaiting, runsInline: configuration.passwordKDFInline),
                               demo: demo)
         let resumed = try await gateway.batchTrans.resume() + gateway.batchRefunds.resume()

@@ -19,6 +19,9 @@ public struct GatewayConfiguration: Sendable {
     public var databaseURL: String?
     /// A fixtures file (see README); without one a first start creates demo data.
     public var fixturesPath: String?
+    /// A directory (0700) holding the gateway's signing keys and session secret, so that the
+    /// database does not; created on a first start. `nil`: they live in the store's settings.
+    public var secretsDirectory: String?
     public var clockMode: ClockMode = .system
     /// The business day's time zone (Alipay's is China Standard Time).
     public var calendar: BusinessCalendar = BusinessCalendar()

@@ -68,7 +68,7 @@ public struct Notifier: Service {
             md5Keys[partner] = try? await gateway.merchantDirectory.merchant(partner: partner)?.md5Key
         }
         let keys = md5Keys
-        let outcomes = await withTaskGroup(of: (attempt: NotificationAttempt, nextAttemptAt: Date?).self) { group in
+        let outcomes = await withTaskGroup(of: NotificationOutcome.self) { group in
             for notification in due {
                 group.addTask { await deliver(notification, md5Key: keys[notification.partner], client: client) }
             }
@@ -84,7 +84,7 @@ public struct Notifier: Service {
     }
 
     /// One try: sign with fresh `notify_time`, POST; returns the outcome and when to try next.
-    func deliver(_ notification: OutboxNotification, md5Key: String?, client: HTTPClient) async -> (attempt: NotificationAttempt, nextAttemptAt: Date?) {
+    func deliver(_ notification: OutboxNotification, md5Key: String?, client: HTTPClient) async -> NotificationOutcome {
         let started = ContinuousClock.now
         let attemptedAt = gateway.clock.now
         var status: Int?
@@ -111,7 +111,7 @@ public struct Notifier: Service {
             latencyMilliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
             error: failure.map { String($0.prefix(256)) }, acknowledged: acknowledged)
         let next = acknowledged ? nil : OutboxNotification.nextAttempt(after: notification.attempts + 1, at: attemptedAt, protocol: notification.protocol)
-        return (attempt, next)
+        return NotificationOutcome(attempt: attempt, triesBefore: notification.attempts, nextAttemptAt: next)
     }
 
     /// The form body: business parameters plus notify_time, notify_type, notify_id, then sign and

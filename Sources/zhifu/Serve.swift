@@ -17,6 +17,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory for the SQLite file, key files and demo.txt.") var dataDir = "./zhifu-data"
     @Option(help: "postgres://user:password@host:port/database to use PostgreSQL instead of SQLite.") var databaseURL: String?
     @Option(help: "A fixtures JSON file to load at start (see README).") var fixtures: String?
+    @Option(help: "A directory (mode 0700) for the gateway's private keys and session secret instead of the database; created on a first start.")
+    var secretsDir: String?
     @Option(help: "system, or manual (time moves only via POST /sandbox/clock/advance).") var clock = "system"
     @Option(help: "Time zone of the business day: +08:00 (default), UTC, or an IANA name.") var timezone = "+08:00"
     @Option(help: "The address in URLs Zhifu hands out (qr_code); http://HOST:PORT by default.") var publicURL: String?
@@ -43,6 +45,7 @@ struct Serve: AsyncParsableCommand {
         configuration.dataDirectory = dataDir
         configuration.databaseURL = databaseURL ?? ProcessInfo.processInfo.environment["ZHIFU_DATABASE_URL"]
         configuration.fixturesPath = fixtures
+        configuration.secretsDirectory = secretsDir ?? ProcessInfo.processInfo.environment["ZHIFU_SECRETS_DIR"]
         guard let mode = GatewayConfiguration.ClockMode(rawValue: clock) else {
             throw ValidationError("--clock must be system or manual")
         }
@@ -83,8 +86,13 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--database-wait must be 1 second to 1 hour")
         }
         let server = GatewayServer(configuration: configuration, store: store, logger: logger, databaseWaitSeconds: waitSeconds)
-        let group = ServiceGroup(configuration: .init(services: (storeServices + [server]).map { .init(service: $0) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(services: (storeServices + [server]).map { .init(service: $0) },
+                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A stop is bounded: requests in flight get 10 s to finish, then whatever still waits (a
+        // query the database never answered) is cancelled.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch let error as Fixtures.Invalid {
@@ -116,6 +124,7 @@ struct GatewayServer: Service {
         say("Buyer page     \(configuration.publicURL)/buyer (payment codes; scan a qr_code to pay it)")
         let postgres = configuration.databaseURL.flatMap { try? PostgresURL($0) }
         say("Store          \(postgres.map { "PostgreSQL \($0)" } ?? "SQLite \(configuration.dataDirectory)/zhifu.sqlite")")
+        say("Secrets        \(configuration.secretsDirectory.map { "files in \($0)" } ?? "gateway keys and session secret in the database")")
         let mode = configuration.clockMode
         say("Clock          \(mode.rawValue)\(mode == .manual ? " (GET /sandbox/clock, POST /sandbox/clock/advance?seconds=N)" : "")")
         let app = buildApplication(gateway: gateway, services: [Notifier(gateway: gateway), TradeClock(gateway: gateway, logger: logger)], logger: logger)

@@ -106,4 +106,30 @@ import ZhifuProtocol
         }
         #expect(try await world.gateway.store.account(logonId: "testture0002@126.com")?.failedPasswordAttempts == 0)
     }
+
+    /// The operator ends a lock before its three hours: `zhifu accounts unlock LOGON_ID`.
+    @Test func theOperatorUnlocksAnAccountFromTheCommandLine() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var settings = configuration(dataDirectory: directory)
+        settings.passwordLockSeconds = 10_800
+        let gateway = try await Gateway.open(settings)
+        let buyer = try #require(gateway.demo?.people.first)
+        let check = PaymentPasswordCheck(store: gateway.store, kdf: PasswordKDF(), clock: gateway.clock)
+        for _ in 0..<5 { _ = try await check.confirm(logonId: buyer.logonId, of: buyer.userId, password: "000000") }
+        #expect(try await gateway.store.account(logonId: buyer.logonId)?.status == .blocked)
+
+        let unlock = Process()
+        unlock.executableURL = ServeProcess.binary
+        unlock.arguments = ["accounts", "unlock", buyer.logonId, "--data-dir", directory]
+        let output = Pipe()
+        unlock.standardOutput = output
+        try unlock.run()
+        unlock.waitUntilExit()
+        #expect(unlock.terminationStatus == 0)
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("unlocked: was blocked after 5 wrong password(s)"))
+        let account = try #require(try await gateway.store.account(logonId: buyer.logonId))
+        #expect(account.status == .normal && account.failedPasswordAttempts == 0 && account.lockedUntil == nil)
+        #expect(try await check.confirm(logonId: buyer.logonId, of: buyer.userId, password: buyer.password) == .accepted)
+    }
 }

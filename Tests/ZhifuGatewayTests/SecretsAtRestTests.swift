@@ -38,6 +38,48 @@ import ZhifuProtocol
     }
 }
 
+/// `--secrets-dir`: the gateway's keys and session secret in files only the service user can read,
+/// never in the database (what docs/postgresql.md recommends for PostgreSQL).
+@Suite struct SecretsDirectoryTests {
+    @Test func keysInASecretsDirectoryStayOutOfTheDatabaseAndSurviveARestart() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var settings = configuration()
+        settings.secretsDirectory = directory + "/secrets"
+        let gateway = try await Gateway.open(settings)
+        #expect(try SecretsAtRestTests().mode(directory + "/secrets") == 0o700)
+        for file in ["gateway_rsa_private.pem", "gateway_dsa_private.pem", "session_secret"] {
+            #expect(try SecretsAtRestTests().mode(directory + "/secrets/" + file) == 0o600, "\(file)")
+        }
+        for name in [GatewaySettings.privateKey, GatewaySettings.dsaPrivateKey, GatewaySettings.sessionSecret] {
+            #expect(try await gateway.store.setting(name) == nil, "\(name) is not in the database")
+        }
+        let onDisk = try PrivateKey(text: String(contentsOfFile: directory + "/secrets/gateway_rsa_private.pem", encoding: .utf8))
+        #expect(gateway.privateKey.publicKey.pemRepresentation == onDisk.publicKey.pemRepresentation)
+        // A second node (or a restart) given the same directory signs with the same key.
+        let again = try await Gateway.open(settings)
+        #expect(again.privateKey.publicKey.pemRepresentation == onDisk.publicKey.pemRepresentation)
+    }
+
+    @Test func aSecretsDirectoryOthersCanReadIsRefused() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var settings = configuration()
+        settings.secretsDirectory = directory
+        _ = try await Gateway.open(settings)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory + "/gateway_rsa_private.pem")
+        await #expect(throws: (any Error).self) { _ = try await Gateway.open(settings) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory + "/gateway_rsa_private.pem")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
+        await #expect(throws: (any Error).self) { _ = try await Gateway.open(settings) }
+        // A session secret that is not 32 bytes of hex is refused, not padded.
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
+        try Data("abc\n".utf8).write(to: URL(fileURLWithPath: directory + "/session_secret"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory + "/session_secret")
+        await #expect(throws: (any Error).self) { _ = try await Gateway.open(settings) }
+    }
+}
+
 @Suite struct ConnectionHygieneTests {
     /// A client that opens a connection and says nothing is disconnected after the idle timeout.
     @Test func idleConnectionsAreClosed() async throws {

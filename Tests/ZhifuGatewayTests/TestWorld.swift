@@ -20,6 +20,9 @@ struct TestWorld {
     static let dsaKey = try! PrivateKey.generate(.dsa)
     static let appId = "2021000000000009"
     static let appKey = try! PrivateKey.generate(.rsa)
+    /// The gateway's keys, made once per test process: generating them per world (DSA parameters
+    /// take a second) made the suite CPU-bound.
+    static let gatewayKeys = (rsa: try! PrivateKey.generate(.rsa), dsa: try! PrivateKey.generate(.dsa))
     static let buyer = "2088104000000001"
 
     let gateway: Gateway
@@ -45,6 +48,7 @@ struct TestWorld {
              "apps": [{"appId": "\(appId)", "partner": "\(partner)", "publicKey": "\(appKey.publicKey.base64Representation)", "signType": "RSA2"}],
              "trades": [{"tradeNo": "2026112222001400000001", "partner": "\(partner)", "outTradeNo": "order-wait", "amount": "88.88", "status": "WAIT_BUYER_PAY"},
                         {"tradeNo": "2026112222001400000002", "partner": "\(partner)", "buyer": "\(buyer)", "outTradeNo": "order-paid", "amount": "20.00", "status": "TRADE_SUCCESS"}\(extraTrades)]
+             \(extraFixtures.contains("\"gateway\"") ? "" : #","gateway": {"privateKey": "\#(Base64.encode(gatewayKeys.rsa.derRepresentation))", "dsaPrivateKey": "\#(Base64.encode(gatewayKeys.dsa.derRepresentation))"}"#)
              \(extraFixtures)}
             """
         try Data(fixtures.utf8).write(to: URL(fileURLWithPath: directory + "/fixtures.json"))

@@ -76,17 +76,46 @@ import ZhifuProtocol
                 "leased for 60 s")
         try await store.recordNotificationAttempt(NotificationAttempt(notifyId: notifyId, attemptedAt: start, httpStatus: 500, bodyPrefix: "oops",
                                                                       latencyMilliseconds: 3, error: nil, acknowledged: false),
-                                                  nextAttemptAt: start.addingTimeInterval(120))
+                                                  triesBefore: 0, nextAttemptAt: start.addingTimeInterval(120))
         var stored = try #require(try await store.notification(notifyId: notifyId))
         #expect(stored.attempts == 1 && stored.status == .pending && stored.nextAttemptAt == start.addingTimeInterval(120))
         try await store.recordNotificationAttempt(NotificationAttempt(notifyId: notifyId, attemptedAt: start.addingTimeInterval(120), httpStatus: 200,
                                                                       bodyPrefix: "success", latencyMilliseconds: 2, error: nil, acknowledged: true),
-                                                  nextAttemptAt: nil)
+                                                  triesBefore: 1, nextAttemptAt: nil)
         stored = try #require(try await store.notification(notifyId: notifyId))
         #expect(stored.attempts == 2 && stored.status == .acknowledged)
         let attempts = try await store.notificationAttempts(notifyId: notifyId)
         #expect(attempts.map(\.httpStatus) == [500, 200] && attempts.map(\.acknowledged) == [false, true] && attempts[0].bodyPrefix == "oops")
         #expect(try await store.claimDueNotifications(now: start.addingTimeInterval(100_000), limit: 1000, leaseSeconds: 60).contains { $0.notifyId == notifyId } == false)
+        try await store.close()
+    }
+
+    /// A manual clock that jumps past a lease lets a second worker try while the first is still
+    /// recording: the late failure is history, and neither spends a retry nor pulls the next try back.
+    @Test(arguments: StoreKind.available)
+    func aLateFailedTryDoesNotMoveTheScheduleAgain(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        let start = Date(timeIntervalSince1970: 1_800_000_000 + Double(Int.random(in: 0..<1_000_000)))
+        let notifyId = "late\(ids.run)"
+        try await store.insertNotifications([OutboxNotification(notifyId: notifyId, partner: ids.user(1), notifyURL: "http://x/", notifyType: "t",
+                                                                protocol: .openapi, signType: .rsa2, charset: .utf8, parameters: Parameters([("a", "1")]),
+                                                                nextAttemptAt: start, createdAt: start)])
+        func failed(at time: Date) -> NotificationAttempt {
+            NotificationAttempt(notifyId: notifyId, attemptedAt: time, httpStatus: 500, bodyPrefix: "down", latencyMilliseconds: 1, error: nil, acknowledged: false)
+        }
+        // Worker B's try (claimed after the jump, at 0 tries) is recorded first; A's, claimed at 0 too, arrives late.
+        try await store.recordNotificationAttempt(failed(at: start.addingTimeInterval(600)), triesBefore: 0, nextAttemptAt: start.addingTimeInterval(840))
+        try await store.recordNotificationAttempt(failed(at: start), triesBefore: 0, nextAttemptAt: start.addingTimeInterval(240))
+        var stored = try #require(try await store.notification(notifyId: notifyId))
+        #expect(stored.attempts == 1 && stored.nextAttemptAt == start.addingTimeInterval(840) && stored.status == .pending)
+        #expect(try await store.notificationAttempts(notifyId: notifyId).count == 2, "both tries are in the history")
+        // A late try that was acknowledged still ends the notification: the merchant has it.
+        let acknowledged = NotificationAttempt(notifyId: notifyId, attemptedAt: start, httpStatus: 200, bodyPrefix: "success",
+                                               latencyMilliseconds: 1, error: nil, acknowledged: true)
+        try await store.recordNotificationAttempt(acknowledged, triesBefore: 0, nextAttemptAt: nil)
+        stored = try #require(try await store.notification(notifyId: notifyId))
+        #expect(stored.status == .acknowledged && stored.attempts == 2)
         try await store.close()
     }
 }

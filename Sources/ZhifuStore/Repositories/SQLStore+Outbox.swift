@@ -101,18 +101,20 @@ extension SQLStore: OutboxRepository {
         }
     }
 
-    public func recordNotificationAttempts(_ outcomes: [(attempt: NotificationAttempt, nextAttemptAt: Date?)]) async throws {
+    public func recordNotificationAttempts(_ outcomes: [NotificationOutcome]) async throws {
         try await database.write { db in
-            for (attempt, nextAttemptAt) in outcomes {
+            for outcome in outcomes {
+                let attempt = outcome.attempt
                 try await db.execute("""
                     INSERT INTO notification_attempts (notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged)
                     VALUES (\(attempt.notifyId), \(attempt.attemptedAt), \(attempt.httpStatus), \(attempt.bodyPrefix),
                             \(attempt.latencyMilliseconds), \(attempt.error), \(attempt.acknowledged))
                     """)
-                let status: OutboxNotification.Status = attempt.acknowledged ? .acknowledged : (nextAttemptAt == nil ? .exhausted : .pending)
+                let status: OutboxNotification.Status = attempt.acknowledged ? .acknowledged : (outcome.nextAttemptAt == nil ? .exhausted : .pending)
                 try await db.execute("""
-                    UPDATE notifications SET attempts = attempts + 1, status = \(status), next_attempt_at = COALESCE(\(nextAttemptAt), next_attempt_at)
-                    WHERE notify_id = \(attempt.notifyId) AND status = 'PENDING'
+                    UPDATE notifications SET attempts = attempts + 1, status = \(status),
+                                             next_attempt_at = COALESCE(\(outcome.nextAttemptAt), next_attempt_at)
+                    WHERE notify_id = \(attempt.notifyId) AND status = 'PENDING' AND (attempts = \(outcome.triesBefore) OR \(attempt.acknowledged))
                     """)
             }
         }
