@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         /// OpenSSL's EVP API (RSA, DSA, digests) and glibc iconv behind a few plain C functions.
@@ -136,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "zhifu-bench",
             dependencies: [
-                "ZhifuGateway", "CZhifuOpenSSL", "ZhifuStoreSQLite", "ZhifuStorePostgres",
+                "ZhifuGateway", "CZhifuOpenSSL", "ZhifuStoreSQLite", "ZhifuStorePostgres", "ZhifuTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -154,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZhifuProtocolTests",
-            dependencies: ["ZhifuProtocol"],
+            dependencies: ["ZhifuProtocol", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Vectors")],
             swiftSettings: swiftSettings
         ),
