@@ -206,6 +206,7 @@ func spawn(_ words: [String], output: String?) throws -> pid_t {
     posix_spawnattr_setsigmask(&attributes, &none)
     posix_spawnattr_setsigdefault(&attributes, &defaults)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    closeOnExec()
     let result = posix_spawn(&pid, words[0], &actions, &attributes, &arguments, environ)
     guard result == 0 else { throw ReliabilityFailure("cannot start \(words[0]): error \(result)") }
     return pid
@@ -214,4 +215,15 @@ func spawn(_ words: [String], output: String?) throws -> pid_t {
 /// Prints a line at once, also into a file or a pipe (a run cut short keeps what it printed).
 func line(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// Marks every descriptor above stderr close-on-exec. Without it a child inherits the run's own
+/// sockets (its PostgreSQL connections, the sink's listener): a restarted database server held the
+/// run's old client connections open.
+private func closeOnExec() {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+    for case let fd? in entries.map({ Int32($0) }) where fd > 2 {
+        let flags = fcntl(fd, F_GETFD)
+        if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+    }
 }

@@ -52,7 +52,15 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
+    /// How long a unit of work may take, retries included (``Deadline``): 30 s, or the URL's
+    /// `statement_timeout` plus 10 s when that is longer.
+    var unitDeadlineSeconds: Int { max(30, (url.statementTimeoutMilliseconds ?? 0) / 1000 + 10) }
+
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        try await Deadline.run(seconds: unitDeadlineSeconds) { try await self.writeUnbounded(body) }
+    }
+
+    private func writeUnbounded<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1
@@ -71,12 +79,14 @@ public final class PostgresDatabase: SQLDatabase, Service {
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
-                try await body(PostgresSQLConnection(connection: connection, logger: logger))
+        try await Deadline.run(seconds: unitDeadlineSeconds) {
+            do {
+                return try await self.client.withConnection { connection in
+                    try await body(PostgresSQLConnection(connection: connection, logger: self.logger))
+                }
+            } catch {
+                throw Self.storeError(error)
             }
-        } catch {
-            throw Self.storeError(error)
         }
     }
 
