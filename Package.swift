@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZhifuProtocolTests",
-            dependencies: ["ZhifuProtocol", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["ZhifuProtocol", "ZhifuSDK", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Vectors")],
             swiftSettings: swiftSettings
         ),

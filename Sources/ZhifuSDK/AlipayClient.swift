@@ -56,11 +56,12 @@ public struct AlipayClient: Sendable {
 
     // MARK: Signing
 
-    /// The common parameters, `biz_content` and `sign` of a call to `method`.
+    /// The common parameters, `biz_content` and `sign` of a call to `method`: byte for byte what the
+    /// official Python SDK sends for the same values (`format=json` included; SDKCrossCheckTests).
     public func signedParameters(method: String, bizContent: some Encodable, notifyURL: String? = nil, returnURL: String? = nil,
                                  now: Date = Date()) throws -> Parameters {
         guard configuration.signType == .rsa2 || configuration.signType == .rsa else { throw RequestError.unsupportedSignType }
-        var p = Parameters([("app_id", configuration.appId), ("method", method), ("format", "JSON"), ("charset", configuration.charset.rawValue),
+        var p = Parameters([("app_id", configuration.appId), ("method", method), ("format", "json"), ("charset", configuration.charset.rawValue),
                             ("sign_type", configuration.signType.rawValue), ("timestamp", Self.timestamp(now)), ("version", "1.0")])
         p["notify_url"] = notifyURL
         p["return_url"] = returnURL
