@@ -1,7 +1,11 @@
+import Foundation
+import AsyncHTTPClient
+import NIOCore
 import ZhifuProtocol
 
 /// Builds signed MAPI (`service=`) requests the way Alipay's own merchant demos do, and checks
-/// the signature of notifications. No I/O: send the URL or form body with any HTTP client.
+/// the signature of notifications. Send the URL or form body with any HTTP client; the one call
+/// made here is `notify_verify`.
 public struct MAPIClient: Sendable {
     /// e.g. `http://127.0.0.1:8080/gateway.do` or `https://mapi.alipay.com/gateway.do`.
     public var gatewayURL: String
@@ -52,5 +56,14 @@ public struct MAPIClient: Sendable {
         guard let signature = parameters["sign"], parameters["sign_type"] == verifier.signType.rawValue,
               let bytes = charset.encode(SignContent.mapi(parameters)) else { return false }
         return verifier.isValidSignature(signature, for: bytes)
+    }
+
+    /// `notify_verify`: `true` while the gateway has sent `notifyId` to this partner and not yet had
+    /// `success` for it — the second check Alipay's demos make after the signature. Unsigned, as Alipay's is.
+    public func notifyVerify(notifyId: String, httpClient: HTTPClient = .shared) async throws -> Bool {
+        let query = FormCoding.encode(Parameters([("service", "notify_verify"), ("partner", partner), ("notify_id", notifyId)]), charset: .utf8) ?? ""
+        let response = try await httpClient.execute(HTTPClientRequest(url: gatewayURL + "?" + query), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 4096)
+        return String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines) == "true"
     }
 }
