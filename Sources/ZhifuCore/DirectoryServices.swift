@@ -12,6 +12,19 @@ public struct AccountService: Sendable {
     /// Logout: every session of the account ends, on every node.
     public func endSessions(userId: UserId) async throws { try await store.endSessions(userId: userId) }
 
+    /// Sets a balance in the sandbox by one transfer to or from the clearing account, so the
+    /// ledger still balances (a buyer with too little to pay, say). Refused if the balance moved meanwhile.
+    public func setBalance(userId: UserId, to target: Amount, at now: Date) async throws {
+        guard let account = try await store.account(userId: userId), account.kind == .user else { throw StoreError.notFound("account \(userId)") }
+        let delta = target.fen - account.balance.fen
+        guard delta != 0 else { return }
+        let (debit, credit) = delta > 0 ? (SystemAccounts.clearing, userId) : (userId, SystemAccounts.clearing)
+        let transfer = Transfer(id: "adjust-" + SecureRandom.alphanumeric(16), debit: debit, credit: credit, amount: Amount(fen: abs(delta)),
+                                code: .adjustment, reference: "sandbox", createdAt: now)
+        let result = try await store.post([transfer])[0]
+        guard result.isPosted else { throw StoreError.constraint("balance of \(userId) not set: \(result)") }
+    }
+
     /// A user (not clearing) account by logon id: the only kind that logs in or pays.
     public func user(logonId: String) async throws -> Account? {
         guard logonId.utf8.count <= 100, let account = try await store.account(logonId: logonId), account.kind == .user else { return nil }

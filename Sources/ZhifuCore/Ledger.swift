@@ -45,6 +45,8 @@ public enum TransferCode: String, Sendable, Codable, CaseIterable {
     case tradeSettle = "trade_settle"
     /// A service fee returned with a `refund_fastpay_by_platform_pwd` record (返还服务费).
     case refundFee = "refund_fee"
+    /// A sandbox's change of a balance (ZhifuTesting's fault switches), to or from the clearing account.
+    case adjustment = "sandbox_adjustment"
 }
 
 /// The outcome of posting one transfer, in order of precedence: the first that applies is reported.

@@ -119,6 +119,14 @@ public final class ZhifuSandbox: Sendable {
         return Buyer(sandbox: self, person: person)
     }
 
+    /// Fault switch: while `down`, the built-in notify endpoint answers 500, as a merchant's endpoint
+    /// that is down; each refused try is counted (``refusedNotificationCount()``) and retried on
+    /// Alipay's schedule (move time with ``advance(bySeconds:)``).
+    public func setNotifyEndpointDown(_ down: Bool) { sink.down.withLock { $0 = down } }
+
+    /// Tries the built-in notify endpoint refused while down.
+    public func refusedNotificationCount() -> Int { sink.refused.withLock { $0 } }
+
     /// Moves the sandbox's clock on (timeouts close trades, notification retries fall due), in
     /// the database as `/sandbox/clock/advance` does, so the gateway and the test agree.
     public func advance(bySeconds seconds: Int64) async throws {
@@ -139,6 +147,12 @@ public final class ZhifuSandbox: Sendable {
     public struct Buyer: Sendable {
         let sandbox: ZhifuSandbox
         public let person: DemoData.Person
+
+        /// Fault switch: the buyer's balance becomes `amount` (by a transfer to or from the clearing
+        /// account); too little makes the next payment fail with ACQ.BUYER_BALANCE_NOT_ENOUGH.
+        public func setBalance(_ amount: Amount) async throws {
+            try await sandbox.gateway.accounts.setBalance(userId: person.userId, to: amount, at: sandbox.gateway.clock.now)
+        }
 
         /// A fresh payment code (付款码) for `alipay.trade.pay`'s `auth_code`.
         public func paymentCode() async throws -> String {
@@ -173,14 +187,21 @@ public final class ZhifuSandbox: Sendable {
     }
 }
 
-/// The sandbox's own notify endpoint: records each form it is posted and answers `success`.
+/// The sandbox's own notify endpoint: records each form it is posted and answers `success`, or
+/// 500 while switched `down`.
 final class NotificationSink: Sendable {
     let received = Mutex<[ZhifuProtocol.Parameters]>([])
     let listening = Mutex(false)
+    let down = Mutex(false)
+    let refused = Mutex(0)
 
     func application(port: Int) -> some ApplicationProtocol {
         let router = Router()
         router.post("/notify") { request, _ in
+            if self.down.withLock({ $0 }) {
+                self.refused.withLock { $0 += 1 }
+                return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "down")))
+            }
             var request = request
             let body = Array(try await request.collectBody(upTo: 1 << 20).readableBytesView)
             let charset = FormCoding.rawField("charset", in: body).flatMap { Charset(name: $0) } ?? .utf8

@@ -46,4 +46,36 @@ import ZhifuTesting
         }
         await sandbox.stop()
     }
+
+    /// The fault switches a merchant's test needs: a buyer who cannot pay, an endpoint that is down.
+    @Test func faultSwitchesMakeTheRarePathsHappen() async throws {
+        let sandbox = try await ZhifuSandbox.start()
+        do {
+            let buyer = try sandbox.buyer()
+            try await buyer.setBalance(Amount(fen: 50))
+            let order = AlipayTrade.OrderModel(outTradeNo: "poor-1", totalAmount: Amount(fen: 51), subject: "s")
+            do {
+                _ = try await sandbox.client.trade.pay(.init(order: order, authCode: try await buyer.paymentCode()))
+                Issue.record("paid beyond the balance")
+            } catch let error as AlipayError {
+                #expect(error.subCode == "ACQ.BUYER_BALANCE_NOT_ENOUGH")
+            }
+            #expect(try await sandbox.gateway.store.audit().isBalanced, "the switch is a transfer: the ledger still balances")
+
+            sandbox.setNotifyEndpointDown(true)
+            var paid = AlipayTrade.OrderModel(outTradeNo: "down-1", totalAmount: Amount(fen: 50), subject: "s")
+            paid.body = "exactly the balance"
+            _ = try await sandbox.client.trade.pay(.init(order: paid, authCode: try await buyer.paymentCode()), notifyURL: sandbox.notifyURL)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while sandbox.refusedNotificationCount() == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(sandbox.refusedNotificationCount() == 1 && sandbox.notifications().isEmpty)
+            sandbox.setNotifyEndpointDown(false)
+            try await sandbox.advance(bySeconds: 240)   // OpenAPI's first retry
+            #expect(try await sandbox.waitForNotifications(1).first?["out_trade_no"] == "down-1")
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+        await sandbox.stop()
+    }
 }
