@@ -147,6 +147,20 @@ let package = Package(
             path: "Benchmarks/ZhifuBench",
             swiftSettings: swiftSettings
         ),
+        // The example merchant (Examples/Shop): a Hummingbird shop on ZhifuSDK, tested with ZhifuTesting.
+        .target(
+            name: "ExampleShop",
+            dependencies: ["ZhifuSDK", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Examples/Shop/Sources/ExampleShop",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExampleShopTests",
+            dependencies: ["ExampleShop", "ZhifuSDK", "ZhifuTesting", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Examples/Shop/Tests/ExampleShopTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ZhifuQRTests",
             dependencies: ["ZhifuQR"],

@@ -143,6 +143,10 @@ public final class ZhifuSandbox: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// The buyer's "browser": it stops at the cashier's 303 to the merchant's return_url (that
+    /// redirect is the sign of payment), instead of following it to the merchant's page.
+    static let cashierClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
     /// What a buyer does without a browser: payment codes, and paying on the cashier page.
     public struct Buyer: Sendable {
         let sandbox: ZhifuSandbox
@@ -168,7 +172,7 @@ public final class ZhifuSandbox: Sendable {
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             let form = ZhifuProtocol.Parameters([("account", person.logonId), ("password", person.password)])
             request.body = .bytes(ByteBuffer(string: FormCoding.encode(form, charset: .utf8) ?? ""))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let response = try await ZhifuSandbox.cashierClient.execute(request, timeout: .seconds(30))
             let page = String(buffer: try await response.body.collect(upTo: 1 << 20))
             // A redirect goes to the merchant's return_url: paid. Otherwise the page says.
             guard response.status == .seeOther || page.contains("id=\"result\">支付成功") else {
