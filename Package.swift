@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "ZhifuProtocol", targets: ["ZhifuProtocol"]),
+        .library(name: "ZhifuModels", targets: ["ZhifuModels"]),
         .library(name: "ZhifuCore", targets: ["ZhifuCore"]),
         .library(name: "ZhifuStore", targets: ["ZhifuStore"]),
         .library(name: "ZhifuStoreSQLite", targets: ["ZhifuStoreSQLite"]),
@@ -57,6 +58,13 @@ let package = Package(
             dependencies: ["CZhifuOpenSSL"],
             swiftSettings: swiftSettings
         ),
+        /// Each OpenAPI method's biz_content and response object as Codable types: the gateway
+        /// decodes and encodes them, ZhifuSDK the other way round, so the two agree on the wire.
+        .target(
+            name: "ZhifuModels",
+            dependencies: ["ZhifuProtocol"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ZhifuCore",
             dependencies: [
@@ -95,7 +103,7 @@ let package = Package(
         .target(
             name: "ZhifuGateway",
             dependencies: [
-                "ZhifuCore", "ZhifuQR",
+                "ZhifuCore", "ZhifuModels", "ZhifuQR",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,7 +118,7 @@ let package = Package(
         ),
         .target(
             name: "ZhifuSDK",
-            dependencies: ["ZhifuProtocol", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["ZhifuProtocol", "ZhifuModels", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -169,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZhifuProtocolTests",
-            dependencies: ["ZhifuProtocol", "ZhifuSDK", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["ZhifuProtocol", "ZhifuModels", "ZhifuSDK", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Vectors")],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An amount of money in fen (1/100 yuan). Never a floating-point number.
 public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var fen: Int64
@@ -50,9 +52,15 @@ public struct Amount: Sendable, Hashable, Comparable, Codable, CustomStringConve
         return Amount(fen: total)
     }
 
+    /// Alipay's Price(11): the longest amount text a field takes.
+    public static let maximumTextLength = 11
+
+    /// A string ("88.88") or a JSON number (`88.88`, which Alipay accepts inside nested objects);
+    /// a number is read as a Decimal from its literal, never as a Double.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
+        let text: String
+        if let string = try? container.decode(String.self) { text = string } else { text = "\(try container.decode(Decimal.self))" }
         guard let amount = Amount(text) else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an amount: \"\(text)\"")
         }

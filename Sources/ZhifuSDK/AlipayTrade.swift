@@ -1,8 +1,9 @@
 import Foundation
+@_exported import ZhifuModels
 import ZhifuProtocol
 
-/// `alipay.trade.*` as typed calls. Request models carry the documented biz_content fields
-/// (snake_case on the wire); responses decode the fields merchants act on.
+/// `alipay.trade.*` as typed calls. Request and response models are ZhifuModels' (snake_case on
+/// the wire), the same types the gateway reads and writes.
 public struct AlipayTrade: Sendable {
     let client: AlipayClient
 
@@ -62,7 +63,7 @@ public struct AlipayTrade: Sendable {
 
     /// 交易垫资咨询.
     public func advanceConsult(alipayUserId: String) async throws -> AdvanceConsultResponse {
-        try await call("alipay.trade.advance.consult", ["alipay_user_id": alipayUserId])
+        try await call("alipay.trade.advance.consult", TradeAdvanceConsultModel(alipayUserId: alipayUserId))
     }
 
     /// 统一收单退款页面接口.
@@ -70,9 +71,20 @@ public struct AlipayTrade: Sendable {
         try await call("alipay.trade.page.refund", model)
     }
 
-    /// page.pay (电脑网站支付) or wap.pay (手机网站支付): the URL the buyer's browser goes to.
-    public func pageURL(_ model: OrderModel, wap: Bool = false, returnURL: String? = nil, notifyURL: String? = nil) throws -> String {
-        try client.pageURL(method: wap ? "alipay.trade.wap.pay" : "alipay.trade.page.pay", bizContent: model, returnURL: returnURL, notifyURL: notifyURL)
+    /// page.pay (电脑网站支付) or wap.pay (手机网站支付) of a plain order: the URL the buyer's browser goes to.
+    public func pageURL(_ order: OrderModel, wap: Bool = false, returnURL: String? = nil, notifyURL: String? = nil) throws -> String {
+        wap ? try wapPayURL(TradeWapPayModel(order: order), returnURL: returnURL, notifyURL: notifyURL)
+            : try pagePayURL(TradePagePayModel(order: order), returnURL: returnURL, notifyURL: notifyURL)
+    }
+
+    /// page.pay (电脑网站支付), with its `qr_pay_mode` / `qrcode_width`.
+    public func pagePayURL(_ model: TradePagePayModel, returnURL: String? = nil, notifyURL: String? = nil) throws -> String {
+        try client.pageURL(method: "alipay.trade.page.pay", bizContent: model, returnURL: returnURL, notifyURL: notifyURL)
+    }
+
+    /// wap.pay (手机网站支付), with its `quit_url`.
+    public func wapPayURL(_ model: TradeWapPayModel, returnURL: String? = nil, notifyURL: String? = nil) throws -> String {
+        try client.pageURL(method: "alipay.trade.wap.pay", bizContent: model, returnURL: returnURL, notifyURL: notifyURL)
     }
 
     /// app.pay (APP支付): the order string for the wallet.
@@ -80,208 +92,27 @@ public struct AlipayTrade: Sendable {
         try client.appOrderString(bizContent: model, notifyURL: notifyURL)
     }
 
-    // MARK: Request models
+    // The models are ZhifuModels' (the gateway decodes and encodes the same types); the names
+    // below are the SDK's shorter ones.
+    public typealias OrderModel = TradeOrderModel
+    public typealias PayModel = TradePayModel
+    public typealias TradeReference = ZhifuModels.TradeReference
+    public typealias RefundModel = TradeRefundModel
+    public typealias RefundQueryModel = TradeRefundQueryModel
+    public typealias Royalty = RoyaltyDetail
+    public typealias SettleModel = TradeSettleModel
+    public typealias OrderinfoSyncModel = TradeOrderinfoSyncModel
 
-    /// The order fields of create, precreate, page.pay, wap.pay and app.pay.
-    public struct OrderModel: Encodable, Sendable {
-        public var outTradeNo: String
-        public var totalAmount: Amount
-        public var subject: String
-        public var body: String?
-        public var productCode: String?
-        public var buyerId: String?
-        public var buyerLogonId: String?
-        public var sellerId: String?
-        public var timeoutExpress: String?
-        public var timeExpire: String?
-        public var passbackParams: String?
-        public var storeId: String?
-        public var operatorId: String?
-        public var terminalId: String?
-        public var discountableAmount: Amount?
-        public var undiscountableAmount: Amount?
-        public var transCurrency: String?
-        public var settleCurrency: String?
-        /// page.pay: 0, 1, 3, 4 embed the order's QR code; 2 or none go to the cashier.
-        public var qrPayMode: String?
-        public var qrcodeWidth: Int?
-        /// wap.pay: where the cashier's way back goes.
-        public var quitUrl: String?
-
-        public init(outTradeNo: String, totalAmount: Amount, subject: String) {
-            self.outTradeNo = outTradeNo; self.totalAmount = totalAmount; self.subject = subject
-        }
-    }
-
-    /// alipay.trade.pay's biz_content: the order and the payment code.
-    public struct PayModel: Encodable, Sendable {
-        public var order: OrderModel
-        /// `bar_code` or `wave_code`.
-        public var scene: String
-        public var authCode: String
-
-        public init(order: OrderModel, scene: String = "bar_code", authCode: String) {
-            self.order = order; self.scene = scene; self.authCode = authCode
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            try order.encode(to: encoder)
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(scene, forKey: .scene)
-            try container.encode(authCode, forKey: .authCode)
-        }
-
-        enum CodingKeys: String, CodingKey { case scene, authCode }
-    }
-
-    /// A trade by trade_no or out_trade_no (query, close, cancel).
-    public struct TradeReference: Encodable, Sendable {
-        public var tradeNo: String?
-        public var outTradeNo: String?
-        public init(tradeNo: String? = nil, outTradeNo: String? = nil) { self.tradeNo = tradeNo; self.outTradeNo = outTradeNo }
-    }
-
-    public struct RefundModel: Encodable, Sendable {
-        public var tradeNo: String?
-        public var outTradeNo: String?
-        public var refundAmount: Amount
-        /// Needed for partial refunds; without it the refund is named by out_trade_no.
-        public var outRequestNo: String?
-        public var refundReason: String?
-
-        public init(tradeNo: String? = nil, outTradeNo: String? = nil, refundAmount: Amount, outRequestNo: String? = nil, refundReason: String? = nil) {
-            self.tradeNo = tradeNo; self.outTradeNo = outTradeNo; self.refundAmount = refundAmount
-            self.outRequestNo = outRequestNo; self.refundReason = refundReason
-        }
-    }
-
-    public struct RefundQueryModel: Encodable, Sendable {
-        public var tradeNo: String?
-        public var outTradeNo: String?
-        public var outRequestNo: String
-        public init(tradeNo: String? = nil, outTradeNo: String? = nil, outRequestNo: String) {
-            self.tradeNo = tradeNo; self.outTradeNo = outTradeNo; self.outRequestNo = outRequestNo
-        }
-    }
-
-    public struct Royalty: Encodable, Sendable {
-        public var transIn: String
-        public var amount: Amount
-        public var desc: String?
-        public init(transIn: String, amount: Amount, desc: String? = nil) { self.transIn = transIn; self.amount = amount; self.desc = desc }
-    }
-
-    public struct SettleModel: Encodable, Sendable {
-        public var outRequestNo: String
-        public var tradeNo: String
-        public var royaltyParameters: [Royalty]
-        public init(outRequestNo: String, tradeNo: String, royaltyParameters: [Royalty]) {
-            self.outRequestNo = outRequestNo; self.tradeNo = tradeNo; self.royaltyParameters = royaltyParameters
-        }
-    }
-
-    public struct OrderinfoSyncModel: Encodable, Sendable {
-        public var tradeNo: String
-        public var outRequestNo: String
-        /// CREDIT_AUTH, CREDIT_DEDUCT, …
-        public var bizType: String
-        public init(tradeNo: String, outRequestNo: String, bizType: String) { self.tradeNo = tradeNo; self.outRequestNo = outRequestNo; self.bizType = bizType }
-    }
-
-    // MARK: Response models
-
-    public struct SettleResponse: Decodable, Sendable {
-        public var tradeNo: String
-        /// 支付宝结算流水号: the same on a repeated request.
-        public var settleNo: String?
-    }
-
-    public struct OrderinfoSyncResponse: Decodable, Sendable {
-        public var tradeNo: String
-        public var buyerUserId: String?
-    }
-
-    public struct AdvanceConsultResponse: Decodable, Sendable {
-        public var referResult: Bool
-        public var waitRepaymentAmount: Amount?
-        public var waitRepaymentOrderCount: String?
-    }
-
-    public struct PageRefundResponse: Decodable, Sendable {
-        public var tradeNo: String
-        public var outTradeNo: String
-        public var outRequestNo: String
-        public var refundAmount: Amount
-    }
-
-    public struct TradeNumbers: Decodable, Sendable {
-        public var tradeNo: String?
-        public var outTradeNo: String?
-    }
-
-    public struct FundBill: Decodable, Sendable, Equatable {
-        public var fundChannel: String
-        public var amount: Amount
-    }
-
-    public struct PaymentResponse: Decodable, Sendable {
-        public var tradeNo: String
-        public var outTradeNo: String
-        public var buyerLogonId: String?
-        public var buyerUserId: String?
-        public var totalAmount: Amount
-        public var receiptAmount: Amount?
-        public var buyerPayAmount: Amount?
-        public var gmtPayment: String?
-        public var fundBillList: [FundBill]?
-    }
-
-    public struct PrecreateResponse: Decodable, Sendable {
-        public var outTradeNo: String
-        /// The URL to encode as the QR code the buyer scans.
-        public var qrCode: String
-    }
-
-    public struct QueryResponse: Decodable, Sendable {
-        public var tradeNo: String
-        public var outTradeNo: String
-        /// WAIT_BUYER_PAY, TRADE_CLOSED, TRADE_SUCCESS, TRADE_FINISHED.
-        public var tradeStatus: String
-        public var totalAmount: Amount
-        public var buyerLogonId: String?
-        public var buyerUserId: String?
-        public var subject: String?
-        public var body: String?
-        public var passbackParams: String?
-        public var sendPayDate: String?
-        public var storeId: String?
-        public var terminalId: String?
-    }
-
-    public struct CancelResponse: Decodable, Sendable {
-        public var tradeNo: String?
-        public var outTradeNo: String?
-        public var retryFlag: String
-        /// `close` or `refund`.
-        public var action: String?
-    }
-
-    public struct RefundResponse: Decodable, Sendable {
-        public var tradeNo: String
-        public var outTradeNo: String
-        /// `Y` when this call moved money; `N` for a repeat.
-        public var fundChange: String
-        /// The trade's refunded total.
-        public var refundFee: Amount
-        public var gmtRefundPay: String?
-    }
-
-    public struct RefundQueryResponse: Decodable, Sendable {
-        public var tradeNo: String?
-        public var outTradeNo: String?
-        public var outRequestNo: String?
-        public var refundAmount: Amount?
-        public var refundStatus: String?
-        public var refundReason: String?
-    }
+    public typealias TradeNumbers = ZhifuModels.TradeNumbers
+    public typealias FundBill = TradeFundBill
+    public typealias PaymentResponse = TradePayResponse
+    public typealias PrecreateResponse = TradePrecreateResponse
+    public typealias QueryResponse = TradeQueryResponse
+    public typealias CancelResponse = TradeCancelResponse
+    public typealias RefundResponse = TradeRefundResponse
+    public typealias RefundQueryResponse = TradeRefundQueryResponse
+    public typealias SettleResponse = TradeSettleResponse
+    public typealias OrderinfoSyncResponse = TradeOrderinfoSyncResponse
+    public typealias AdvanceConsultResponse = TradeAdvanceConsultResponse
+    public typealias PageRefundResponse = TradePageRefundResponse
 }

@@ -140,6 +140,10 @@ import ZhifuProtocol
         (#"{"out_trade_no":"o","total_amount":"100000000.01","subject":"s"}"#, "ACQ.INVALID_PARAMETER"),
         (#"{"out_trade_no":"o","total_amount":"1.00","subject":"s","buyer_id":"2088999999999999"}"#, "ACQ.INVALID_PARAMETER"),
         (#"{"out_trade_no":"o","total_amount":"1.00","subject":"s","seller_id":"2088999999999999"}"#, "ACQ.INVALID_PARAMETER"),
+        (#"{"out_trade_no":"o","total_amount":"1.00","subject":"s","goods_detail":[{"goods_id":"g1","quantity":1,"price":"1.00"}]}"#, "ACQ.INVALID_PARAMETER"),
+        (#"{"out_trade_no":"o","total_amount":"1.00","subject":"s","goods_detail":{"goods_id":"g1","goods_name":"n","quantity":1,"price":"1.00"}}"#, "ACQ.INVALID_PARAMETER"),
+        (#"{"out_trade_no":"o","total_amount":"1.00","subject":"s","goods_detail":[{"goods_id":"g1","goods_name":"n","quantity":1,"price":"-1"}]}"#, "ACQ.INVALID_PARAMETER"),
+        (#"{"out_trade_no":"o","total_amount":"1.00","subject":"s","extend_params":"hb_fq_num=3"}"#, "ACQ.INVALID_PARAMETER"),
     ])
     func badCreateArgumentsAreRefused(biz: String, subCode: String) async throws {
         let world = try await TestWorld.make()
@@ -148,6 +152,20 @@ import ZhifuProtocol
             #expect(answer.object["code"] == "40004" && answer.object["sub_code"] == subCode)
         }
         #expect(try await world.gateway.store.trade(partner: UserId(TestWorld.partner)!, outTradeNo: "o") == nil)
+    }
+}
+
+extension OpenAPITests {
+    /// goods_detail and extend_params decode into their own types: a price given as a JSON number is
+    /// read from its literal, and the trade is created as with no goods at all.
+    @Test func typedGoodsDetailAndExtendParamsAreAccepted() async throws {
+        let world = try await TestWorld.make()
+        let biz = #"{"out_trade_no":"goods-1","total_amount":"2.50","subject":"s","goods_detail":[{"goods_id":"g1","goods_name":"苹果","quantity":2,"price":1.25}],"extend_params":{"sys_service_provider_id":"2088511833207846","hb_fq_num":"3"}}"#
+        try await world.app().test(.router) { client in
+            let answer = try await call(client, try request(world, method: "alipay.trade.create", biz: biz))
+            #expect(answer.object["code"] == "10000" && answer.object["out_trade_no"] == "goods-1")
+        }
+        #expect(try await world.gateway.store.trade(partner: UserId(TestWorld.partner)!, outTradeNo: "goods-1")?.amount == Amount(fen: 250))
     }
 }
 

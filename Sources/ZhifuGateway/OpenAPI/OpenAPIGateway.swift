@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ZhifuCore
+import ZhifuModels
 import ZhifuProtocol
 
 /// What an OpenAPI method receives after the common checks.
@@ -14,29 +15,20 @@ struct OpenAPIRequest: Sendable {
     /// `biz_content`, parsed; nested objects and arrays are kept as their JSON text.
     var biz: [String: String]
 
-    /// A biz_content field, `nil` when absent or empty; longer than the spec's maximum is ACQ.INVALID_PARAMETER.
-    func string(_ name: String, maxLength: Int = 256) throws(OpenAPIError) -> String? {
-        guard let text = biz[name] else { return nil }
-        guard text.count <= maxLength else { throw OpenAPIError.invalidParameter(name) }
-        return text.isEmpty ? nil : text
-    }
-
-    func required(_ name: String, maxLength: Int = 256) throws(OpenAPIError) -> String {
-        guard let text = try string(name, maxLength: maxLength) else { throw OpenAPIError.missingParameter(name) }
-        return text
-    }
-
-    /// A Price field: yuan with up to two decimals.
-    func amount(_ name: String) throws(OpenAPIError) -> Amount? {
-        guard let text = try string(name, maxLength: 11) else { return nil }
-        guard let amount = Amount(text) else { throw OpenAPIError.invalidParameter(name) }
-        return amount
+    /// biz_content as the method's model; a field missing or malformed is ACQ.INVALID_PARAMETER naming it.
+    func model<Model: BizContentModel>(_ type: Model.Type) throws(OpenAPIError) -> Model {
+        do {
+            return try BizContentDecoder.decode(type, from: biz)
+        } catch {
+            switch error {
+            case .missing(let field): throw OpenAPIError.missingParameter(field)
+            case .invalid(let field): throw OpenAPIError.invalidParameter(field)
+            }
+        }
     }
 
     /// The trade named by `trade_no` or `out_trade_no`, if it is this merchant's.
-    func trade(_ gateway: Gateway, includingUnscanned: Bool = false) async throws -> Trade {
-        let tradeNo = try string("trade_no", maxLength: 64)
-        let outTradeNo = try string("out_trade_no", maxLength: 64)
+    func trade(_ gateway: Gateway, tradeNo: String?, outTradeNo: String?, includingUnscanned: Bool = false) async throws -> Trade {
         guard tradeNo != nil || outTradeNo != nil else { throw OpenAPIError.missingParameter("trade_no or out_trade_no") }
         return try await gateway.trades.trade(tradeNo: tradeNo, outTradeNo: outTradeNo, partner: partner, includingUnscanned: includingUnscanned)
     }
@@ -45,8 +37,9 @@ struct OpenAPIRequest: Sendable {
 /// One `method=` of `/gateway.do`. Each lives in its own file under `OpenAPI/Methods/`.
 protocol OpenAPIMethod: Sendable {
     var methodName: String { get }
-    /// The response object's fields on success; throw an ``OpenAPIError`` or ``TradeFailure`` to refuse.
-    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)]
+    /// The response object on success (its model, shared with ZhifuSDK); throw an ``OpenAPIError``
+    /// or ``TradeFailure`` to refuse.
+    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> any OpenAPIResponseModel
 }
 
 /// A method the buyer's browser calls (page.pay, wap.pay, app.pay): it answers with a page, and
@@ -104,7 +97,7 @@ struct OpenAPIGateway: Sendable {
             if let pageMethod = Self.pageMethods[method!] {
                 return try await pageMethod.page(request, gateway: gateway)
             }
-            let fields = try await Self.methods[method!]!.handle(request, gateway: gateway)
+            let fields = try ResponseEncoder.fields(await Self.methods[method!]!.handle(request, gateway: gateway))
             return try respond(method: method, OpenAPIResponse.success(fields), app: app, charset: charset)
         } catch is CancellationError {
             throw CancellationError()   // the client went away; there is no one to answer

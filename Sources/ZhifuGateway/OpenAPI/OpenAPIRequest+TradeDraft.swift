@@ -1,5 +1,6 @@
 import Foundation
 import ZhifuCore
+import ZhifuModels
 import ZhifuProtocol
 
 /// What every trade-creating method (create, pay, precreate, page.pay, wap.pay, app.pay) reads
@@ -15,13 +16,12 @@ extension OpenAPIRequest {
     static let fingerprintFields = ["out_trade_no", "total_amount", "discountable_amount", "undiscountable_amount", "subject", "body",
                                     "buyer_id", "buyer_logon_id", "seller_id", "trans_currency", "settle_currency"]
 
-    func tradeDraft(gateway: Gateway, productCode: String, defaultTimeoutSeconds: Int64 = 15 * 86_400) async throws -> TradeDraft {
-        let outTradeNo = try required("out_trade_no", maxLength: 64)
-        guard outTradeNo.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else { throw OpenAPIError.invalidParameter("out_trade_no") }
-        let subject = try required("subject", maxLength: 256)
-        let discountable = try amount("discountable_amount"), undiscountable = try amount("undiscountable_amount")
+    func tradeDraft(_ order: TradeOrderModel, gateway: Gateway, productCode: String, defaultTimeoutSeconds: Int64 = 15 * 86_400,
+                    quitURL: String? = nil) async throws -> TradeDraft {
+        guard order.outTradeNo.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else { throw OpenAPIError.invalidParameter("out_trade_no") }
+        let discountable = order.discountableAmount, undiscountable = order.undiscountableAmount
         let total: Amount
-        if let given = try amount("total_amount") {
+        if let given = order.totalAmount {
             if let discountable, let undiscountable, Amount(fen: discountable.fen + undiscountable.fen) != given {
                 throw OpenAPIError.invalidParameter("total_amount must equal discountable_amount + undiscountable_amount")
             }
@@ -36,20 +36,20 @@ extension OpenAPIRequest {
         if let undiscountable, undiscountable > total { throw OpenAPIError.invalidParameter("undiscountable_amount exceeds total_amount") }
 
         var buyer: UserId?
-        if let buyerId = try string("buyer_id", maxLength: 28) {
+        if let buyerId = order.buyerId {
             guard let id = UserId(buyerId), try await gateway.accounts.account(userId: id) != nil else { throw OpenAPIError.invalidParameter("buyer_id") }
             buyer = id
-        } else if let logonId = try string("buyer_logon_id", maxLength: 100) {
+        } else if let logonId = order.buyerLogonId {
             // create / precreate may name the buyer by logon id: only that buyer can pay.
             guard let account = try await gateway.accounts.user(logonId: logonId) else { throw OpenAPIError.invalidParameter("buyer_logon_id") }
             buyer = account.userId
         }
-        if let seller = try string("seller_id", maxLength: 28), seller != partner.rawValue { throw OpenAPIError.invalidParameter("seller_id") }
+        if let seller = order.sellerId, seller != partner.rawValue { throw OpenAPIError.invalidParameter("seller_id") }
 
         var details = TradeDetails()
         details.appId = app.appId
         details.authAppId = partner == app.partner ? nil : app.appId
-        details.productCode = try string("product_code", maxLength: 64) ?? productCode
+        details.productCode = order.productCode ?? productCode
         details.method = parameters["method"] ?? ""
         details.charset = charset.rawValue
         details.signType = app.signType
@@ -58,24 +58,24 @@ extension OpenAPIRequest {
         if details.notifyURL != nil { details.sellerEmail = try await gateway.accounts.account(userId: partner)?.logonId }
         // Face-to-face and in-app payments never send a browser back (no `…precreate.return`).
         details.returnURL = Self.browserMethods.contains(details.method) ? try url("return_url") : nil
-        details.passbackParams = try string("passback_params", maxLength: 512)
+        details.passbackParams = order.passbackParams
         // wap.pay's 用户付款中途退出返回商户网站的地址: the cashier's way back.
-        if details.method == "alipay.trade.wap.pay", let quit = try string("quit_url", maxLength: 400) {
+        if let quit = quitURL {
             guard quit.hasPrefix("http://") || quit.hasPrefix("https://") else { throw OpenAPIError.invalidParameter("quit_url") }
             details.quitURL = quit
         }
-        details.body = try string("body", maxLength: 128)
-        details.storeId = try string("store_id", maxLength: 32)
-        details.operatorId = try string("operator_id", maxLength: 28)
-        details.terminalId = try string("terminal_id", maxLength: 32)
+        details.body = order.body
+        details.storeId = order.storeId
+        details.operatorId = order.operatorId
+        details.terminalId = order.terminalId
         details.discountableFen = discountable?.fen
         details.undiscountableFen = undiscountable?.fen
-        try applyCurrencies(to: &details, total: total, rates: gateway.configuration.exchangeRates)
+        try applyCurrencies(order, to: &details, total: total, rates: gateway.configuration.exchangeRates)
 
         let now = gateway.clock.now
-        let expiresAt = try expiry(now: now, calendar: gateway.configuration.calendar, defaultSeconds: defaultTimeoutSeconds)
+        let expiresAt = try expiry(order, now: now, calendar: gateway.configuration.calendar, defaultSeconds: defaultTimeoutSeconds)
         let fingerprint = Hex.lowercase(Digest.sha256(Array(Self.fingerprintFields.map { "\($0)=\(biz[$0] ?? "")" }.joined(separator: "\n").utf8)))
-        return TradeDraft(partner: partner, outTradeNo: outTradeNo, subject: subject, amount: total, buyer: buyer, expiresAt: expiresAt,
+        return TradeDraft(partner: partner, outTradeNo: order.outTradeNo, subject: order.subject, amount: total, buyer: buyer, expiresAt: expiresAt,
                           details: details, fingerprint: fingerprint)
     }
 
@@ -91,13 +91,13 @@ extension OpenAPIRequest {
 
     /// `time_expire` ("yyyy-MM-dd HH:mm:ss", or "yyyy-MM-dd HH:mm" as wap.pay/app.pay document it) wins over `timeout_express` (1m–15d, or 1c for the
     /// end of today in CST); neither gives the method's default.
-    func expiry(now: Date, calendar: BusinessCalendar, defaultSeconds: Int64) throws(OpenAPIError) -> Date {
-        if let timeExpire = try string("time_expire", maxLength: 32) {
+    func expiry(_ order: TradeOrderModel, now: Date, calendar: BusinessCalendar, defaultSeconds: Int64) throws(OpenAPIError) -> Date {
+        if let timeExpire = order.timeExpire {
             let parsed = calendar.parseTimestamp(timeExpire) ?? (timeExpire.utf8.count == 16 ? calendar.parseTimestamp(timeExpire + ":00") : nil)
             guard let date = parsed, date > now else { throw OpenAPIError.invalidParameter("time_expire") }
             return date
         }
-        guard let text = try string("timeout_express", maxLength: 6) else { return now.addingTimeInterval(TimeInterval(defaultSeconds)) }
+        guard let text = order.timeoutExpress else { return now.addingTimeInterval(TimeInterval(defaultSeconds)) }
         if text == "1c" {
             var gregorian = Calendar(identifier: .gregorian)
             gregorian.timeZone = calendar.timeZone
@@ -118,9 +118,8 @@ extension OpenAPIRequest {
 
     /// trans_currency prices the trade in another currency: the buyer pays CNY at the configured
     /// rate. settle_currency is reported back (settle_amount) at the same rates.
-    func applyCurrencies(to details: inout TradeDetails, total: Amount, rates: [String: ExchangeRate]) throws {
-        let trans = try string("trans_currency", maxLength: 8)
-        let settle = try string("settle_currency", maxLength: 8)
+    func applyCurrencies(_ order: TradeOrderModel, to details: inout TradeDetails, total: Amount, rates: [String: ExchangeRate]) throws {
+        let trans = order.transCurrency, settle = order.settleCurrency
         func rate(_ currency: String, _ field: String) throws(OpenAPIError) -> ExchangeRate {
             if currency == "CNY" { return .one }
             guard let rate = rates[currency] else { throw OpenAPIError.invalidParameter(field) }
@@ -141,20 +140,23 @@ extension OpenAPIRequest {
 }
 
 extension Trade {
-    /// The currency fields of seed 004's responses, when the trade has any.
-    func currencyFields(rates: [String: ExchangeRate]) -> [(String, OpenAPIJSON)] {
-        var fields: [(String, OpenAPIJSON)] = []
+    /// The currency members of seed 004's responses, when the trade has any.
+    func currencies(rates: [String: ExchangeRate]) -> TradeCurrencies {
+        var currencies = TradeCurrencies()
         if let trans = details.transCurrency, let rate = details.transPayRate {
-            fields += [("trans_currency", .string(trans)), ("pay_currency", .string("CNY")), ("pay_amount", .string(payAmount.description)),
-                       ("trans_pay_rate", .string(rate))]
+            currencies.transCurrency = trans
+            currencies.payCurrency = "CNY"
+            currencies.payAmount = payAmount
+            currencies.transPayRate = rate
         }
         if let settle = details.settleCurrency {
             let transRate = details.transCurrency.flatMap { rates[$0] } ?? .one
             let settleRate = settle == "CNY" ? .one : rates[settle] ?? .one
             let settleTrans = transRate.relative(to: settleRate)
-            fields += [("settle_currency", .string(settle)), ("settle_amount", .string((settleTrans.convert(amount) ?? amount).description)),
-                       ("settle_trans_rate", .string(settleTrans.description))]
+            currencies.settleCurrency = settle
+            currencies.settleAmount = settleTrans.convert(amount) ?? amount
+            currencies.settleTransRate = settleTrans.description
         }
-        return fields
+        return currencies
     }
 }

@@ -1,4 +1,5 @@
 import ZhifuCore
+import ZhifuModels
 import ZhifuProtocol
 
 /// `alipay.trade.advance.consult` (交易垫资咨询): may Alipay advance funds for this user now?
@@ -7,10 +8,15 @@ import ZhifuProtocol
 struct TradeAdvanceConsult: OpenAPIMethod {
     let methodName = "alipay.trade.advance.consult"
 
-    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
-        let userId = try request.required("alipay_user_id", maxLength: 28)
-        guard let id = UserId(userId), try await gateway.accounts.account(userId: id) != nil else { throw OpenAPIError.invalidParameter("alipay_user_id") }
-        return [("refer_result", .bool(false)), ("wait_repayment_amount", .string("0.00")), ("wait_repayment_order_count", .string("0")),
-                ("wait_repayment_order_infos", .array([]))]
+    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> any OpenAPIResponseModel {
+        let model = try request.model(TradeAdvanceConsultModel.self)
+        guard let id = UserId(model.alipayUserId), try await gateway.accounts.account(userId: id) != nil else {
+            throw OpenAPIError.invalidParameter("alipay_user_id")
+        }
+        var response = TradeAdvanceConsultResponse(referResult: false)
+        response.waitRepaymentAmount = .zero
+        response.waitRepaymentOrderCount = "0"
+        response.waitRepaymentOrderInfos = []
+        return response
     }
 }

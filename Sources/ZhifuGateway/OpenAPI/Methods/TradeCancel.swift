@@ -1,4 +1,5 @@
 import ZhifuCore
+import ZhifuModels
 import ZhifuProtocol
 
 /// `alipay.trade.cancel` (统一收单交易撤销): undoes a trade whatever became of it. An unpaid trade is
@@ -8,14 +9,15 @@ import ZhifuProtocol
 struct TradeCancel: OpenAPIMethod {
     let methodName = "alipay.trade.cancel"
 
-    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
-        let (trade, action) = try await gateway.trades.cancel(request.trade(gateway, includingUnscanned: true))
-        var fields: [(String, OpenAPIJSON)] = [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo)),
-                                               ("retry_flag", .string("N")), ("action", .string(action.rawValue))]
+    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> any OpenAPIResponseModel {
+        let reference = try request.model(TradeReference.self)
+        let found = try await request.trade(gateway, tradeNo: reference.tradeNo, outTradeNo: reference.outTradeNo, includingUnscanned: true)
+        let (trade, action) = try await gateway.trades.cancel(found)
+        var response = TradeCancelResponse(tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo, retryFlag: "N", action: action.rawValue)
         // 退款时间: Alipay gives it when the cancel refunded a paid trade.
         if action == .refund, let refundedAt = trade.details.lastRefundAt {
-            fields.append(("gmt_refund_pay", .string(gateway.configuration.calendar.timestamp(refundedAt))))
+            response.gmtRefundPay = gateway.configuration.calendar.timestamp(refundedAt)
         }
-        return fields
+        return response
     }
 }

@@ -1,4 +1,5 @@
 import ZhifuCore
+import ZhifuModels
 import ZhifuProtocol
 
 /// `alipay.trade.orderinfo.sync` (支付宝订单信息同步): the merchant reports what became of a paid
@@ -7,12 +8,10 @@ import ZhifuProtocol
 struct TradeOrderinfoSync: OpenAPIMethod {
     let methodName = "alipay.trade.orderinfo.sync"
 
-    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
-        _ = try request.required("out_request_no", maxLength: 64)
-        _ = try request.required("biz_type", maxLength: 32)
-        let trade = try await request.trade(gateway)
+    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> any OpenAPIResponseModel {
+        let model = try request.model(TradeOrderinfoSyncModel.self)
+        let trade = try await request.trade(gateway, tradeNo: model.tradeNo, outTradeNo: model.outTradeNo)
         guard trade.status.isPaid || trade.details.paidAt != nil else { throw TradeFailure.tradeStatusError }
-        return [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo)),
-                ("buyer_user_id", .string(trade.buyer?.rawValue ?? ""))]
+        return TradeOrderinfoSyncResponse(tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo, buyerUserId: trade.buyer?.rawValue ?? "")
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import ZhifuCore
+import ZhifuModels
 import ZhifuProtocol
 
 /// `alipay.trade.page.pay` (PC), `alipay.trade.wap.pay` (mobile browser) and `alipay.trade.app.pay`
@@ -33,8 +34,18 @@ struct TradePagePay: OpenAPIPageMethod {
     }
 
     func page(_ request: OpenAPIRequest, gateway: Gateway) async throws -> Response {
-        let embedded = kind == .page ? try Self.embeddedQR(request) : nil
-        let trade = try await gateway.trades.create(request.tradeDraft(gateway: gateway, productCode: productCode))
+        let order: TradeOrderModel, embedded: Cashier.EmbeddedQR?, quitURL: String?
+        switch kind {
+        case .page:
+            let model = try request.model(TradePagePayModel.self)
+            (order, embedded, quitURL) = (model.order, try Self.embeddedQR(model), nil)
+        case .wap:
+            let model = try request.model(TradeWapPayModel.self)
+            (order, embedded, quitURL) = (model.order, nil, model.extras.quitUrl)
+        case .app:
+            (order, embedded, quitURL) = (try request.model(TradeOrderModel.self), nil, nil)
+        }
+        let trade = try await gateway.trades.create(request.tradeDraft(order, gateway: gateway, productCode: productCode, quitURL: quitURL))
         if let embedded {
             return Response(status: .found, headers: [.location: "/qr/\(trade.tradeNo)/embedded?" + embedded.query])
         }
@@ -43,12 +54,12 @@ struct TradePagePay: OpenAPIPageMethod {
 
     /// page.pay's `qr_pay_mode`: 0, 1, 3 and 4 show only the order's QR code, for the merchant's own
     /// page to frame (4 at `qrcode_width` pixels); 2 (跳转模式) and none go to the cashier.
-    static func embeddedQR(_ request: OpenAPIRequest) throws(OpenAPIError) -> Cashier.EmbeddedQR? {
-        guard let mode = try request.string("qr_pay_mode", maxLength: 1) else { return nil }
+    static func embeddedQR(_ order: TradePagePayModel) throws(OpenAPIError) -> Cashier.EmbeddedQR? {
+        guard let mode = order.extras.qrPayMode else { return nil }
         guard ["0", "1", "2", "3", "4"].contains(mode) else { throw OpenAPIError.invalidParameter("qr_pay_mode") }
         var width: Int?
-        if mode == "4", let text = try request.string("qrcode_width", maxLength: 4) {
-            guard let pixels = Int(text), (Cashier.EmbeddedQR.widths).contains(pixels) else { throw OpenAPIError.invalidParameter("qrcode_width") }
+        if mode == "4", let pixels = order.extras.qrcodeWidth {
+            guard Cashier.EmbeddedQR.widths.contains(pixels) else { throw OpenAPIError.invalidParameter("qrcode_width") }
             width = pixels
         }
         return mode == "2" ? nil : Cashier.EmbeddedQR(mode: mode, width: width)

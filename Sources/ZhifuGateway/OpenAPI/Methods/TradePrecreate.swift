@@ -1,4 +1,5 @@
 import ZhifuCore
+import ZhifuModels
 import ZhifuProtocol
 
 /// `alipay.trade.precreate` (统一收单线下交易预创建): a trade and the `qr_code` URL the buyer
@@ -9,11 +10,12 @@ struct TradePrecreate: OpenAPIMethod {
     /// Alipay's QR codes stay valid for two hours unless timeout_express says otherwise.
     static let defaultTimeoutSeconds: Int64 = 2 * 3_600
 
-    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
-        var draft = try await request.tradeDraft(gateway: gateway, productCode: "FACE_TO_FACE_PAYMENT", defaultTimeoutSeconds: Self.defaultTimeoutSeconds)
+    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> any OpenAPIResponseModel {
+        let order = try request.model(TradeOrderModel.self)
+        var draft = try await request.tradeDraft(order, gateway: gateway, productCode: "FACE_TO_FACE_PAYMENT", defaultTimeoutSeconds: Self.defaultTimeoutSeconds)
         draft.details.awaitingScan = true
         let trade = try await gateway.trades.create(draft)
         if let failure = TradeFailure.unpayable(trade.status) { throw failure }
-        return [("out_trade_no", .string(trade.outTradeNo)), ("qr_code", .string(Cashier.qrCodeURL(trade, gateway: gateway)))]
+        return TradePrecreateResponse(outTradeNo: trade.outTradeNo, qrCode: Cashier.qrCodeURL(trade, gateway: gateway))
     }
 }

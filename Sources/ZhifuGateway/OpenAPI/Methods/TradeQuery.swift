@@ -1,52 +1,60 @@
 import Foundation
 import ZhifuCore
+import ZhifuModels
 import ZhifuProtocol
 
 /// `alipay.trade.query` (统一收单线下交易查询): a trade's state by `trade_no` or `out_trade_no`.
 struct TradeQuery: OpenAPIMethod {
     let methodName = "alipay.trade.query"
 
-    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
-        let trade = try await request.trade(gateway)
-        var fields: [(String, OpenAPIJSON)] = [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo))]
+    func handle(_ request: OpenAPIRequest, gateway: Gateway) async throws -> any OpenAPIResponseModel {
+        let reference = try request.model(TradeReference.self)
+        let trade = try await request.trade(gateway, tradeNo: reference.tradeNo, outTradeNo: reference.outTradeNo)
+        var response = TradeQueryResponse(tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo, tradeStatus: trade.status.rawValue, totalAmount: trade.amount)
         if let buyer = trade.buyer, let account = try await gateway.accounts.account(userId: buyer) {
-            fields += [("buyer_logon_id", .string(TradeService.masked(account.logonId))), ("buyer_user_id", .string(buyer.rawValue)),
-                       ("buyer_user_type", .string("PRIVATE"))]
+            response.buyerLogonId = TradeService.masked(account.logonId)
+            response.buyerUserId = buyer.rawValue
+            response.buyerUserType = "PRIVATE"
         }
-        fields += [("trade_status", .string(trade.status.rawValue)), ("total_amount", .string(trade.amount.description)),
-                   ("subject", .string(trade.subject))]
-        if let body = trade.details.body { fields.append(("body", .string(body))) }
-        if let passback = trade.details.passbackParams { fields.append(("passback_params", .string(passback))) }
-        fields += trade.currencyFields(rates: gateway.configuration.exchangeRates)
+        response.subject = trade.subject
+        response.body = trade.details.body
+        response.passbackParams = trade.details.passbackParams
+        response.currencies = trade.currencies(rates: gateway.configuration.exchangeRates)
         if let paidAt = trade.details.paidAt {
-            let paid = trade.payAmount.description
-            fields += [("buyer_pay_amount", .string(paid)), ("point_amount", .string("0.00")), ("invoice_amount", .string(paid)),
-                       ("send_pay_date", .string(gateway.configuration.calendar.timestamp(paidAt))), ("receipt_amount", .string(paid)),
-                       ("fund_bill_list", Self.fundBillList(trade))]
+            let paid = trade.payAmount
+            response.buyerPayAmount = paid
+            response.pointAmount = .zero
+            response.invoiceAmount = paid
+            response.sendPayDate = gateway.configuration.calendar.timestamp(paidAt)
+            response.receiptAmount = paid
+            response.fundBillList = Self.fundBillList(trade)
         }
-        if let storeId = trade.details.storeId { fields.append(("store_id", .string(storeId))) }
-        if let terminalId = trade.details.terminalId { fields.append(("terminal_id", .string(terminalId))) }
-        return fields
+        response.storeId = trade.details.storeId
+        response.terminalId = trade.details.terminalId
+        return response
     }
 
     /// TradeFundBill: everything is paid from the buyer's balance (ALIPAYACCOUNT).
-    static func fundBillList(_ trade: Trade) -> OpenAPIJSON {
-        .array([.object([("fund_channel", .string("ALIPAYACCOUNT")), ("amount", .string(trade.payAmount.description))])])
+    static func fundBillList(_ trade: Trade) -> [TradeFundBill] {
+        [TradeFundBill(fundChannel: "ALIPAYACCOUNT", amount: trade.payAmount)]
     }
 
-    /// alipay.trade.pay's response fields (seed 004) for a paid trade.
-    static func paymentFields(_ trade: Trade, gateway: Gateway) async throws -> [(String, OpenAPIJSON)] {
-        let paid = trade.payAmount.description
-        var fields: [(String, OpenAPIJSON)] = [("trade_no", .string(trade.tradeNo)), ("out_trade_no", .string(trade.outTradeNo))]
+    /// alipay.trade.pay's response (seed 004) for a paid trade.
+    static func paymentResponse(_ trade: Trade, gateway: Gateway) async throws -> TradePayResponse {
+        let paid = trade.payAmount
+        var response = TradePayResponse(tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo, totalAmount: trade.amount)
         if let buyer = trade.buyer, let account = try await gateway.accounts.account(userId: buyer) {
-            fields.append(("buyer_logon_id", .string(TradeService.masked(account.logonId))))
+            response.buyerLogonId = TradeService.masked(account.logonId)
         }
-        fields += trade.currencyFields(rates: gateway.configuration.exchangeRates)
-        fields += [("total_amount", .string(trade.amount.description)), ("receipt_amount", .string(paid)), ("buyer_pay_amount", .string(paid)),
-                   ("point_amount", .string("0.00")), ("invoice_amount", .string(paid)),
-                   ("gmt_payment", .string(gateway.configuration.calendar.timestamp(trade.details.paidAt ?? trade.createdAt))),
-                   ("fund_bill_list", fundBillList(trade)), ("buyer_user_id", .string(trade.buyer?.rawValue ?? "")),
-                   ("buyer_user_type", .string("PRIVATE"))]
-        return fields
+        response.currencies = trade.currencies(rates: gateway.configuration.exchangeRates)
+        response.receiptAmount = paid
+        response.buyerPayAmount = paid
+        response.pointAmount = .zero
+        response.invoiceAmount = paid
+        response.gmtPayment = gateway.configuration.calendar.timestamp(trade.details.paidAt ?? trade.createdAt)
+        response.fundBillList = fundBillList(trade)
+        response.buyerUserId = trade.buyer?.rawValue ?? ""
+        response.buyerUserType = "PRIVATE"
+        return response
     }
 }
