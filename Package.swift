@@ -41,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        // `swift package generate-documentation --target ZhifuSDK` (DocC); a plugin, not linked.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         /// OpenSSL's EVP API (RSA, DSA, digests) and glibc iconv behind a few plain C functions.
@@ -118,7 +120,12 @@ let package = Package(
         ),
         .target(
             name: "ZhifuSDK",
-            dependencies: ["ZhifuProtocol", "ZhifuModels", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "ZhifuProtocol", "ZhifuModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -44,11 +44,17 @@ public struct AlipayClient: Sendable {
     }
 
     public let configuration: Configuration
-    let httpClient: HTTPClient
+    public let transport: any AlipayTransport
 
+    /// Over AsyncHTTPClient, with the configuration's timeout.
     public init(configuration: Configuration, httpClient: HTTPClient = .shared) {
+        self.init(configuration: configuration, transport: HTTPClientTransport(httpClient: httpClient, timeout: configuration.timeout))
+    }
+
+    /// Over any transport: another HTTP stack, or a test double.
+    public init(configuration: Configuration, transport: any AlipayTransport) {
         self.configuration = configuration
-        self.httpClient = httpClient
+        self.transport = transport
     }
 
     /// `alipay.trade.*` as typed calls: `try await client.trade.pay(…)`.
@@ -102,13 +108,11 @@ public struct AlipayClient: Sendable {
         guard let queryText = FormCoding.encode(query, charset: charset), let body = FormCoding.encode(Parameters([("biz_content", biz)]), charset: charset) else {
             throw RequestError.unencodable
         }
-        var request = HTTPClientRequest(url: configuration.gatewayURL + "?" + queryText)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=\(charset.rawValue)")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await httpClient.execute(request, timeout: configuration.timeout)
-        let bytes = Array(try await response.body.collect(upTo: 8 << 20).readableBytesView)
-        guard response.status == .ok else { throw RequestError.http(status: Int(response.status.code)) }
+        let response = try await transport.send(AlipayHTTPRequest(
+            method: "POST", url: configuration.gatewayURL + "?" + queryText,
+            headers: ["Content-Type": "application/x-www-form-urlencoded;charset=\(charset.rawValue)"], body: Array(body.utf8)))
+        guard response.status == 200 else { throw RequestError.http(status: response.status) }
+        let bytes = response.body
         return try verified(bytes, method: method)
     }
 

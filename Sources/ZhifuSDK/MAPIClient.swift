@@ -1,6 +1,4 @@
 import Foundation
-import AsyncHTTPClient
-import NIOCore
 import ZhifuProtocol
 
 /// Builds signed MAPI (`service=`) requests the way Alipay's own merchant demos do, and checks
@@ -60,10 +58,9 @@ public struct MAPIClient: Sendable {
 
     /// `notify_verify`: `true` while the gateway has sent `notifyId` to this partner and not yet had
     /// `success` for it — the second check Alipay's demos make after the signature. Unsigned, as Alipay's is.
-    public func notifyVerify(notifyId: String, httpClient: HTTPClient = .shared) async throws -> Bool {
+    public func notifyVerify(notifyId: String, transport: any AlipayTransport = HTTPClientTransport(maximumResponseBytes: 4096)) async throws -> Bool {
         let query = FormCoding.encode(Parameters([("service", "notify_verify"), ("partner", partner), ("notify_id", notifyId)]), charset: .utf8) ?? ""
-        let response = try await httpClient.execute(HTTPClientRequest(url: gatewayURL + "?" + query), timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 4096)
-        return String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines) == "true"
+        let response = try await transport.send(AlipayHTTPRequest(method: "GET", url: gatewayURL + "?" + query))
+        return String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "true"
     }
 }

@@ -74,7 +74,8 @@ public final class ZhifuSandbox: Sendable {
         let sinkPort = try freePort()
         let sinkServer = Task { try await sink.application(port: sinkPort).runService() }
         var bound: Int?
-        for _ in 0..<500 {
+        // Up to 30 s: a merchant's test run starts many things at once on few cores.
+        for _ in 0..<3_000 {
             bound = port.withLock { $0 }
             if bound != nil, sink.listening.withLock({ $0 }) { break }
             try await Task.sleep(for: .milliseconds(10))

@@ -36,8 +36,8 @@ import ZhifuTesting
             try await world.app().test(.live) { gatewayClient in
                 let client = MAPIClient(gatewayURL: "http://127.0.0.1:\(try #require(gatewayClient.port))/gateway.do", partner: TestWorld.partner,
                                         signer: MD5Signer(key: TestWorld.md5Key))
-                #expect(try await client.notifyVerify(notifyId: notification.notifyId, httpClient: testHTTPClient))
-                #expect(try await client.notifyVerify(notifyId: String(repeating: "0", count: 32), httpClient: testHTTPClient) == false)
+                #expect(try await client.notifyVerify(notifyId: notification.notifyId, transport: HTTPClientTransport(httpClient: testHTTPClient)))
+                #expect(try await client.notifyVerify(notifyId: String(repeating: "0", count: 32), transport: HTTPClientTransport(httpClient: testHTTPClient)) == false)
             }
         }
     }

@@ -102,4 +102,36 @@ import ZhifuSDK
         let order = try alipay.trade.appOrderString(.init(outTradeNo: "a-1", totalAmount: Amount(fen: 100), subject: "s"))
         #expect(order.contains("method=alipay.trade.app.pay") && order.contains("sign="))
     }
+
+    /// A transport of the merchant's own carries the signed request and brings the exact bytes
+    /// back; the SDK still checks them, whatever the transport did.
+    @Test func aTransportOfYourOwnCarriesTheRequestAndTheSDKStillVerifies() async throws {
+        actor Recorder { var requests: [AlipayHTTPRequest] = []; func add(_ r: AlipayHTTPRequest) { requests.append(r) } }
+        struct Recording: AlipayTransport {
+            let recorder: Recorder
+            let change: @Sendable (AlipayHTTPResponse) -> AlipayHTTPResponse
+            func send(_ request: AlipayHTTPRequest) async throws -> AlipayHTTPResponse {
+                await recorder.add(request)
+                return change(try await HTTPClientTransport().send(request))
+            }
+        }
+        let world = try await TestWorld.make()
+        try await world.app().test(.live) { live in
+            let configuration = try client(world, port: try #require(live.port)).configuration
+            let recorder = Recorder()
+            let plain = AlipayClient(configuration: configuration, transport: Recording(recorder: recorder, change: { $0 }))
+            #expect(try await plain.trade.query(.init(outTradeNo: "order-paid")).tradeStatus == "TRADE_SUCCESS")
+            let sent = try #require(await recorder.requests.first)
+            #expect(sent.method == "POST" && sent.url.contains("method=alipay.trade.query") && sent.url.contains("sign="))
+            #expect(String(decoding: sent.body, as: UTF8.self).hasPrefix("biz_content="))
+
+            let tampering = AlipayClient(configuration: configuration, transport: Recording(recorder: recorder) { response in
+                AlipayHTTPResponse(status: response.status, body: Array(String(decoding: response.body, as: UTF8.self)
+                    .replacingOccurrences(of: "TRADE_SUCCESS", with: "TRADE_CLOSED").utf8))
+            })
+            await #expect(throws: AlipayResponseBody.Failure.invalidSignature) { try await tampering.trade.query(.init(outTradeNo: "order-paid")) }
+            let failing = AlipayClient(configuration: configuration, transport: Recording(recorder: recorder) { _ in AlipayHTTPResponse(status: 502, body: []) })
+            await #expect(throws: AlipayClient.RequestError.http(status: 502)) { try await failing.trade.query(.init(outTradeNo: "order-paid")) }
+        }
+    }
 }

@@ -14,18 +14,27 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
     static var postgresURL: String? { ProcessInfo.processInfo.environment["ZHIFU_TEST_DATABASE_URL"] }
     static var available: [StoreKind] { postgresURL == nil ? [.sqlite] : allCases }
 
+    /// A PostgreSQL store whose pool runs for the rest of the test process, as a service group would run it.
+    static func runningPostgresStore() throws -> PostgresStore {
+        let postgres = try PostgresStore(url: postgresURL!)
+        Task { try await postgres.database.run() }
+        return postgres
+    }
+
+    static let postgresMigrated = Task<Void, any Error> { try await runningPostgresStore().migrate() }
+
     func make() async throws -> any Store {
         let store: any Store
         switch self {
         case .sqlite:
             store = try SQLiteStore(path: nil)
+            try await store.migrate()
         case .postgres:
-            let postgres = try PostgresStore(url: Self.postgresURL!)
-            // The pool runs for the rest of the test process, as a service group would run it.
-            Task { try await postgres.database.run() }
-            store = postgres
+            // The tests share one database: it is migrated once, not by every test at the same time
+            // (each migration waits on one advisory lock, behind the others' commits).
+            try await Self.postgresMigrated.value
+            store = try Self.runningPostgresStore()
         }
-        try await store.migrate()
         _ = try await store.insertAccount(SystemAccounts.clearingAccount)
         return store
     }
