@@ -117,26 +117,70 @@ enum OpenSSLSpeed {
     }
 }
 
+/// The ways the SQLite ledger figure is taken, each on its own file.
+enum SQLiteKind: String, CaseIterable, Sendable {
+    case store = "SQLite store (the shared SQL layer)"
+    case grdb = "SQLite, GRDB directly (reference)"
+    case sqlKit = "SQLite, sql-kit over sqlite-kit"
+}
+
 /// `zhifu bench ledger`: posts transfers on SQLite and (with --database-url) PostgreSQL, each in
-/// its own durable transaction, then audits the ledger.
+/// its own durable transaction, then audits the ledger. On SQLite the same transfers are also
+/// posted through GRDB directly (``GRDBLedger``, the reference) and through vapor's sql-kit
+/// (``SQLKitLedger``, the alternative issue 8 asked to evaluate), the three alternating.
 struct LedgerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ledger")
-    @Option(help: "Transfers to post per store.") var transfers = 10_000
+    @Option(help: "Transfers to post per run.") var transfers = 10_000
     @Option(help: "Concurrent posting tasks.") var concurrency = 8
+    @Option(help: "SQLite runs of each kind (store, GRDB directly, sql-kit), alternating.") var rounds = 3
     @Option(help: "A scratch PostgreSQL database to measure too (postgres://…).") var databaseURL: String?
 
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let sqlite = try SQLiteStore(path: directory.appendingPathComponent("bench.sqlite").path)
-        try await measure(name: "SQLite (WAL, synchronous=FULL)", store: sqlite)
-        try await sqlite.close()
+        var rates: [SQLiteKind: [Double]] = [:]
+        for round in 0..<max(1, rounds) {
+            // Each kind runs first in turn, on a fresh file migrated and funded by the store.
+            let kinds = SQLiteKind.allCases
+            for offset in kinds.indices {
+                let kind = kinds[(offset + round) % kinds.count]
+                let path = directory.appendingPathComponent("bench-\(round)-\(kind).sqlite").path
+                let sqlite = try SQLiteStore(path: path)
+                let accounts = try await prepare(sqlite)
+                if kind == .store {
+                    rates[kind, default: []].append(try await measure(name: kind.rawValue, accounts: accounts) { try await sqlite.post([$0])[0] })
+                    try await check(sqlite)
+                    try await sqlite.close()
+                    continue
+                }
+                try await sqlite.close()
+                if kind == .grdb {
+                    let reference = try GRDBLedger(path: path)
+                    rates[kind, default: []].append(try await measure(name: kind.rawValue, accounts: accounts, post: reference.post))
+                    try reference.close()
+                } else {
+                    let sqlKit = try await SQLKitLedger(path: path)
+                    rates[kind, default: []].append(try await measure(name: kind.rawValue, accounts: accounts, post: sqlKit.post))
+                    try await sqlKit.close()
+                }
+                let reopened = try SQLiteStore(path: path)
+                try await check(reopened)
+                try await reopened.close()
+            }
+        }
+        let reference = median(rates[.grdb] ?? [])
+        for kind in SQLiteKind.allCases {
+            let rate = median(rates[kind] ?? [])
+            print(String(format: "  median of %d: %-40@ %6.0f transfers/s = %.2fx GRDB directly", rates[kind]?.count ?? 0, kind.rawValue, rate, rate / reference))
+        }
         if let url = databaseURL ?? ProcessInfo.processInfo.environment["ZHIFU_DATABASE_URL"] {
             let postgres = try PostgresStore(url: url)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await postgres.database.run() }
-                try await measure(name: "PostgreSQL", store: postgres)
+                let accounts = try await prepare(postgres)
+                _ = try await measure(name: "PostgreSQL", accounts: accounts) { try await postgres.post([$0])[0] }
+                try await check(postgres)
                 group.cancelAll()
             }
         } else {
@@ -144,19 +188,31 @@ struct LedgerBench: AsyncParsableCommand {
         }
     }
 
-    func measure(name: String, store: any Store) async throws {
+    /// 100 accounts with ids unique to this run, each funded from clearing.
+    func prepare(_ store: any Store) async throws -> [UserId] {
         try await store.migrate()
         _ = try await store.insertAccount(SystemAccounts.clearingAccount)
-        let clock = SystemClock()
         let run = SecureRandom.alphanumeric(8)
-        // 100 accounts with ids unique to this run, each funded from clearing.
         let prefix = "20889" + String(format: "%05d", Int.random(in: 0..<100_000))
         let accounts = (0..<100).map { UserId(prefix + String(format: "%06d", $0))! }
         for (index, id) in accounts.enumerated() {
             _ = try await store.insertAccount(Account(userId: id, logonId: "bench-\(run)-\(index)@zhifu.test", name: "bench", passwordHash: nil))
             _ = try await store.post([Transfer(id: "bench-\(run)-fund-\(index)", debit: SystemAccounts.clearing, credit: id,
-                                               amount: Amount(fen: 1_000_000), code: .funding, reference: "bench", createdAt: clock.now)])
+                                               amount: Amount(fen: 1_000_000), code: .funding, reference: "bench", createdAt: Date())])
         }
+        return accounts
+    }
+
+    func check(_ store: any Store) async throws {
+        let audit = try await store.audit()
+        print("  audit: \(audit)")
+        guard audit.isBalanced else { throw ExitCode(1) }
+    }
+
+    /// Transfers per second, `concurrency` clients posting one transfer per transaction.
+    func measure(name: String, accounts: [UserId], post: @escaping @Sendable (Transfer) async throws -> TransferResult) async throws -> Double {
+        let clock = SystemClock()
+        let run = SecureRandom.alphanumeric(8)
         let total = transfers
         let tasks = max(1, concurrency)
         let start = ContinuousClock.now
@@ -169,7 +225,7 @@ struct LedgerBench: AsyncParsableCommand {
                         let debit = accounts[index % 100], credit = accounts[(index * 7 + 1) % 100]
                         let transfer = Transfer(id: "bench-\(run)-\(index)", debit: debit, credit: credit == debit ? accounts[(index + 1) % 100] : credit,
                                                 amount: Amount(fen: Int64(1 + index % 500)), code: .batchTrans, reference: "bench", createdAt: clock.now)
-                        if try await store.post([transfer])[0] == .created { created += 1 }
+                        if try await post(transfer) == .created { created += 1 }
                         index += tasks
                     }
                     return created
@@ -179,9 +235,8 @@ struct LedgerBench: AsyncParsableCommand {
         }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let audit = try await store.audit()
         print("\(name): \(posted)/\(total) transfers in \(String(format: "%.2f", seconds)) s = \(String(format: "%.0f", Double(total) / seconds)) transfers/s (\(tasks) concurrent clients, one transaction each)")
-        print("  audit: \(audit)")
-        guard audit.isBalanced, posted == total else { throw ExitCode(1) }
+        guard posted == total else { throw ExitCode(1) }
+        return Double(total) / seconds
     }
 }

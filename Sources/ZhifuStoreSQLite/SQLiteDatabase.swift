@@ -141,8 +141,9 @@ final class SQLiteConnection: SQLConnection {
     func fetchAll(_ sql: ZhifuStore.SQL) async throws -> [SQLRow] {
         let text = sql.text(numberedPlaceholders: false)
         let statement = try statement(text, sql.bindings)
-        let rows = try Row.fetchAll(statement)
-        guard !rows.isEmpty else { return [] }
+        // A cursor reads each row in place: no copy of the row before it becomes an SQLRow.
+        let cursor = try Row.fetchCursor(statement)
+        guard let first = try cursor.next() else { return [] }
         // Named once per statement text, like the statement itself.
         let columns = columnCache.withLockedValue { cache in
             if let columns = cache[text] { return columns }
@@ -150,16 +151,20 @@ final class SQLiteConnection: SQLConnection {
             cache[text] = columns
             return columns
         }
-        return rows.map { row in
-            SQLRow(columns: columns, values: row.databaseValues.map { value in
-                switch value.storage {
-                case .null: .null
-                case .int64(let number): .integer(number)
-                case .double(let number): Int64(exactly: number).map(SQLValue.integer) ?? .text(String(number))
-                case .string(let text): .text(text)
-                case .blob(let data): .text(String(decoding: data, as: UTF8.self))
-                }
-            })
+        var rows = [SQLRow(columns: columns, values: Self.values(first))]
+        while let row = try cursor.next() { rows.append(SQLRow(columns: columns, values: Self.values(row))) }
+        return rows
+    }
+
+    private static func values(_ row: Row) -> [SQLValue] {
+        row.databaseValues.map { value in
+            switch value.storage {
+            case .null: .null
+            case .int64(let number): .integer(number)
+            case .double(let number): Int64(exactly: number).map(SQLValue.integer) ?? .text(String(number))
+            case .string(let text): .text(text)
+            case .blob(let data): .text(String(decoding: data, as: UTF8.self))
+            }
         }
     }
 
@@ -167,18 +172,35 @@ final class SQLiteConnection: SQLConnection {
     /// construction, so GRDB's argument check is skipped.
     private func statement(_ text: String, _ bindings: [SQLValue]) throws -> Statement {
         let statement = try db.cachedStatement(sql: text)
-        // The existential form: GRDB's generic initialiser is not specialised across modules
-        // and projects a key path per value.
-        let arguments = StatementArguments(bindings.map { value -> (any DatabaseValueConvertible)? in
+        let values = bindings.map { value -> (any DatabaseValueConvertible)? in
             switch value {
             case .null: nil
             case .integer(let number): number
             case .text(let text): text
             case .bool(let flag): flag ? 1 : 0
             }
-        })
+        }
+        let arguments = Self.arguments(values)
         assert((try? statement.validateArguments(arguments)) != nil, "placeholders and values differ in: \(text)")
         statement.setUncheckedArguments(arguments)
         return statement
+    }
+
+    /// GRDB's `StatementArguments(_:)` is generic and not specialised across modules (a witness
+    /// call per value, a third of a posting's CPU in `zhifu-bench ledger`); its array-literal
+    /// initialiser is concrete. Statements with up to eight values, most of them, take that path.
+    private static func arguments(_ v: [(any DatabaseValueConvertible)?]) -> StatementArguments {
+        switch v.count {
+        case 0: StatementArguments()
+        case 1: [v[0]]
+        case 2: [v[0], v[1]]
+        case 3: [v[0], v[1], v[2]]
+        case 4: [v[0], v[1], v[2], v[3]]
+        case 5: [v[0], v[1], v[2], v[3], v[4]]
+        case 6: [v[0], v[1], v[2], v[3], v[4], v[5]]
+        case 7: [v[0], v[1], v[2], v[3], v[4], v[5], v[6]]
+        case 8: [v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]]
+        default: StatementArguments(v)
+        }
     }
 }

@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import ZhifuCore
+import ZhifuProtocol
+
+/// The reference for the SQLite ledger figure: the same posting (the same five statements, the
+/// same ``LedgerPosting`` rules, one durable transaction per transfer) written against GRDB
+/// directly, as the store was before it was written once for both databases. Its rate in the same
+/// run is what the shared SQL layer is measured against.
+struct GRDBLedger: Sendable {
+    let pool: DatabasePool
+
+    /// The database file `SQLiteStore` migrated and funded, opened the way `SQLiteDatabase` opens it.
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    func post(_ transfer: Transfer) async throws -> TransferResult {
+        try await pool.write { db in
+            let existing = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT id, debit_account, credit_account, amount, code, reference, created_at FROM transfers WHERE id = ?
+                """), arguments: [transfer.id]).map { row in
+                Transfer(id: row["id"], debit: UserId(row["debit_account"] as String)!, credit: UserId(row["credit_account"] as String)!,
+                         amount: Amount(fen: row["amount"]), code: TransferCode(rawValue: row["code"])!, reference: row["reference"],
+                         createdAt: Date(timeIntervalSince1970: Double(row["created_at"] as Int64) / 1000))
+            }
+            var states: [String: LedgerAccountState] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT user_id, kind, balance FROM accounts WHERE user_id IN (?, ?) ORDER BY user_id"),
+                                        arguments: [transfer.debit.rawValue, transfer.credit.rawValue]) {
+                states[row["user_id"]] = LedgerAccountState(kind: AccountKind(rawValue: row["kind"])!, balance: Amount(fen: row["balance"]))
+            }
+            if let refusal = LedgerPosting.decide(transfer, existing: existing, debit: states[transfer.debit.rawValue],
+                                                  credit: states[transfer.credit.rawValue]) {
+                return refusal
+            }
+            try db.cachedStatement(sql: "UPDATE accounts SET balance = balance - ? WHERE user_id = ?").execute(arguments: [transfer.amount.fen, transfer.debit.rawValue])
+            try db.cachedStatement(sql: "UPDATE accounts SET balance = balance + ? WHERE user_id = ?").execute(arguments: [transfer.amount.fen, transfer.credit.rawValue])
+            try db.cachedStatement(sql: """
+                INSERT INTO transfers (id, debit_account, credit_account, amount, code, reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [transfer.id, transfer.debit.rawValue, transfer.credit.rawValue, transfer.amount.fen, transfer.code.rawValue,
+                                         transfer.reference, Int64((transfer.createdAt.timeIntervalSince1970 * 1000).rounded())])
+            return .created
+        }
+    }
+
+    func close() throws { try pool.close() }
+}
