@@ -43,9 +43,6 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         // `swift package generate-documentation --target ZhifuSDK` (DocC); a plugin, not linked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
-        // Only for the benchmark that measures sql-kit against the store's own SQL layer (issue 8).
-        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
-        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
     ],
     targets: [
         /// OpenSSL's EVP API (RSA, DSA, digests) and glibc iconv behind a few plain C functions.
@@ -157,8 +154,6 @@ let package = Package(
             dependencies: [
                 "ZhifuGateway", "CZhifuOpenSSL", "ZhifuStoreSQLite", "ZhifuStorePostgres", "ZhifuTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -121,18 +121,17 @@ enum OpenSSLSpeed {
 enum SQLiteKind: String, CaseIterable, Sendable {
     case store = "SQLite store (the shared SQL layer)"
     case grdb = "SQLite, GRDB directly (reference)"
-    case sqlKit = "SQLite, sql-kit over sqlite-kit"
 }
 
 /// `zhifu bench ledger`: posts transfers on SQLite and (with --database-url) PostgreSQL, each in
 /// its own durable transaction, then audits the ledger. On SQLite the same transfers are also
-/// posted through GRDB directly (``GRDBLedger``, the reference) and through vapor's sql-kit
-/// (``SQLKitLedger``, the alternative issue 8 asked to evaluate), the three alternating.
+/// posted through GRDB directly (``GRDBLedger``, the reference), the two alternating. (Commit
+/// a1febad also measured vapor's sql-kit this way: docs/architecture.md.)
 struct LedgerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ledger")
     @Option(help: "Transfers to post per run.") var transfers = 10_000
     @Option(help: "Concurrent posting tasks.") var concurrency = 8
-    @Option(help: "SQLite runs of each kind (store, GRDB directly, sql-kit), alternating.") var rounds = 3
+    @Option(help: "SQLite runs of each kind (store, GRDB directly), alternating.") var rounds = 3
     @Option(help: "A scratch PostgreSQL database to measure too (postgres://…).") var databaseURL: String?
 
     func run() async throws {
@@ -155,15 +154,9 @@ struct LedgerBench: AsyncParsableCommand {
                     continue
                 }
                 try await sqlite.close()
-                if kind == .grdb {
-                    let reference = try GRDBLedger(path: path)
-                    rates[kind, default: []].append(try await measure(name: kind.rawValue, accounts: accounts, post: reference.post))
-                    try reference.close()
-                } else {
-                    let sqlKit = try await SQLKitLedger(path: path)
-                    rates[kind, default: []].append(try await measure(name: kind.rawValue, accounts: accounts, post: sqlKit.post))
-                    try await sqlKit.close()
-                }
+                let reference = try GRDBLedger(path: path)
+                rates[kind, default: []].append(try await measure(name: kind.rawValue, accounts: accounts, post: reference.post))
+                try reference.close()
                 let reopened = try SQLiteStore(path: path)
                 try await check(reopened)
                 try await reopened.close()
