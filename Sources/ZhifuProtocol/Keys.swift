@@ -21,8 +21,21 @@ public enum KeyAlgorithm: String, Sendable {
 /// Owns an OpenSSL key. OpenSSL 3 keys are safe to use from many threads at once.
 final class KeyHandle: @unchecked Sendable {
     let pointer: OpaquePointer
+    /// Verifications by digest, made on first use and kept with the key: a key the gateway keeps
+    /// (an app's, cached) verifies every request without initialising OpenSSL's context again.
+    private let verifications = Mutex<[Int32: Verification]>([:])
+
     init(_ pointer: OpaquePointer) { self.pointer = pointer }
     deinit { zf_key_free(pointer) }
+
+    func verification(digest: Int32) throws(KeyError) -> Verification {
+        try verifications.withLock { cache throws(KeyError) -> Verification in
+            if let made = cache[digest] { return made }
+            let made = try Verification(key: self, digest: digest)
+            cache[digest] = made
+            return made
+        }
+    }
 
     var algorithm: KeyAlgorithm? {
         switch zf_key_type(pointer) {

@@ -82,16 +82,16 @@ public struct RSASigner: Signer {
 
 public struct RSAVerifier: Verifier {
     public let signType: SignType
-    private let key: PublicKey
+    private let verification: Verification
 
     public init(key: PublicKey, signType: SignType = .rsa2) throws(KeyError) {
         guard key.algorithm == .rsa, signType == .rsa || signType == .rsa2 else { throw .wrongAlgorithm }
-        self.key = key
+        verification = try key.handle.verification(digest: signType.digest)
         self.signType = signType
     }
 
     public func isValidSignature(_ signature: String, for content: [UInt8]) -> Bool {
-        AsymmetricSignature.verify(signature, content: content, key: key.handle, digest: signType.digest)
+        verification.isValid(signature, for: content)
     }
 }
 
@@ -112,15 +112,15 @@ public struct DSASigner: Signer {
 
 public struct DSAVerifier: Verifier {
     public let signType = SignType.dsa
-    private let key: PublicKey
+    private let verification: Verification
 
     public init(key: PublicKey) throws(KeyError) {
         guard key.algorithm == .dsa else { throw .wrongAlgorithm }
-        self.key = key
+        verification = try key.handle.verification(digest: SignType.dsa.digest)
     }
 
     public func isValidSignature(_ signature: String, for content: [UInt8]) -> Bool {
-        AsymmetricSignature.verify(signature, content: content, key: key.handle, digest: signType.digest)
+        verification.isValid(signature, for: content)
     }
 }
 
@@ -137,11 +137,26 @@ enum AsymmetricSignature {
         return Base64.encode(signature[..<Int(length)])
     }
 
-    static func verify(_ signature: String, content: [UInt8], key: KeyHandle, digest: Int32) -> Bool {
+}
+
+/// One key's verification with one digest, initialised once (`zf_verifier`): every check works on
+/// a copy of the initialised context, so one value serves concurrent requests. The context holds
+/// its own reference to the key (OpenSSL counts them).
+final class Verification: @unchecked Sendable {
+    private let pointer: OpaquePointer
+
+    init(key: KeyHandle, digest: Int32) throws(KeyError) {
+        guard let pointer = zf_verifier_new(key.pointer, digest) else { throw .wrongAlgorithm }
+        self.pointer = pointer
+    }
+
+    deinit { zf_verifier_free(pointer) }
+
+    func isValid(_ signature: String, for content: [UInt8]) -> Bool {
         guard signature.utf8.count <= 4096, let bytes = Base64.decode(signature), !bytes.isEmpty else { return false }
         return content.withUnsafeBufferPointer { message in
             bytes.withUnsafeBufferPointer { sig in
-                zf_verify(key.pointer, digest, message.baseAddress, message.count, sig.baseAddress, sig.count) == 1
+                zf_verifier_verify(pointer, message.baseAddress, message.count, sig.baseAddress, sig.count) == 1
             }
         }
     }

@@ -71,6 +71,31 @@ import Testing
         #expect(try DSAVerifier(key: PublicKey(text: Self.keys.dsaPublic)).isValidSignature(vector.dsa, for: try bytes(vector)))
     }
 
+    /// A verifier keeps one initialised OpenSSL context per key and digest and verifies on copies
+    /// of it: many checks at once, right and wrong ones mixed, each get their own answer.
+    @Test func oneKeysVerifierAnswersManyChecksAtOnce() async throws {
+        let vectors = Vectors.signatures.signatures
+        let key = try PublicKey(text: Self.keys.rsaPublic)
+        let rsa2 = try RSAVerifier(key: key, signType: .rsa2), rsa = try RSAVerifier(key: key, signType: .rsa)
+        let dsa = try DSAVerifier(key: PublicKey(text: Self.keys.dsaPublic))
+        let contents = try vectors.map { try bytes($0) }
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<16 {
+                for (index, vector) in vectors.enumerated() {
+                    let content = contents[index], other = vectors[(index + 1) % vectors.count]
+                    group.addTask {
+                        let right = rsa2.isValidSignature(vector.rsa2, for: content) && rsa.isValidSignature(vector.rsa, for: content)
+                            && dsa.isValidSignature(vector.dsa, for: content)
+                        let wrong = rsa2.isValidSignature(vector.rsa, for: content) || rsa.isValidSignature(vector.rsa2, for: content)
+                            || (other.rsa2 != vector.rsa2 && rsa2.isValidSignature(other.rsa2, for: content))
+                        return right && !wrong
+                    }
+                }
+            }
+            for try await answer in group { #expect(answer) }
+        }
+    }
+
     @Test func dsaSignaturesVerifyBothWays() throws {
         let content = Array("_input_charset=utf-8&partner=2088002464631181&service=batch_trans_notify".utf8)
         for keyText in [Self.keys.dsaPrivate, Self.keys.dsaPrivateTraditional] {

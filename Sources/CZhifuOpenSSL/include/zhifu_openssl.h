@@ -29,8 +29,13 @@ void zf_free(void *buffer);
 /// Signs with PKCS#1 v1.5 padding (RSA) or DER-encoded (r, s) (DSA). Returns the signature
 /// length written to `sig` (capacity `cap`), or -1.
 int zf_sign(const zf_key *key, int digest, const uint8_t *msg, size_t len, uint8_t *sig, size_t cap);
-/// 1 when the signature is valid, 0 otherwise.
-int zf_verify(const zf_key *key, int digest, const uint8_t *msg, size_t len, const uint8_t *sig, size_t siglen);
+/// A reusable verification for one key and digest (the initialised context kept as a template).
+typedef struct zf_verifier zf_verifier;
+/// NULL when the key cannot verify with the digest.
+zf_verifier *zf_verifier_new(const zf_key *key, int digest);
+/// 1 when the signature is valid, 0 otherwise. Safe to call from several threads at once.
+int zf_verifier_verify(const zf_verifier *verifier, const uint8_t *msg, size_t len, const uint8_t *sig, size_t siglen);
+void zf_verifier_free(zf_verifier *verifier);
 /// Largest signature the key produces.
 int zf_key_signature_size(const zf_key *key);
 
