@@ -47,6 +47,8 @@ public enum TransferCode: String, Sendable, Codable, CaseIterable {
     case refundFee = "refund_fee"
     /// A sandbox's change of a balance (ZhifuTesting's fault switches), to or from the clearing account.
     case adjustment = "sandbox_adjustment"
+    /// A buyer's money held for a merchant by `alipay.fund.auth.order.freeze` (a pending transfer).
+    case fundAuthFreeze = "fund_auth_freeze"
 }
 
 /// The outcome of posting one transfer, in order of precedence: the first that applies is reported.
@@ -89,16 +91,19 @@ public struct LedgerAudit: Sendable, Equatable, CustomStringConvertible {
     public var negativeUserAccounts: Int
     /// Accounts whose balance differs from the sum of their credits minus their debits.
     public var mismatchedAccounts: Int
+    /// Accounts whose frozen amount differs from what their pending transfers still hold, or
+    /// exceeds their balance; pending transfers posted or voided beyond their amount.
+    public var mismatchedHolds: Int
 
-    public init(accounts: Int, transfers: Int, balanceSum: Int64, negativeUserAccounts: Int, mismatchedAccounts: Int) {
+    public init(accounts: Int, transfers: Int, balanceSum: Int64, negativeUserAccounts: Int, mismatchedAccounts: Int, mismatchedHolds: Int = 0) {
         self.accounts = accounts; self.transfers = transfers; self.balanceSum = balanceSum
-        self.negativeUserAccounts = negativeUserAccounts; self.mismatchedAccounts = mismatchedAccounts
+        self.negativeUserAccounts = negativeUserAccounts; self.mismatchedAccounts = mismatchedAccounts; self.mismatchedHolds = mismatchedHolds
     }
 
-    public var isBalanced: Bool { balanceSum == 0 && negativeUserAccounts == 0 && mismatchedAccounts == 0 }
+    public var isBalanced: Bool { balanceSum == 0 && negativeUserAccounts == 0 && mismatchedAccounts == 0 && mismatchedHolds == 0 }
 
     public var description: String {
-        "\(accounts) accounts, \(transfers) transfers, balance sum \(balanceSum), \(negativeUserAccounts) negative, \(mismatchedAccounts) mismatched: \(isBalanced ? "balanced" : "NOT BALANCED")"
+        "\(accounts) accounts, \(transfers) transfers, balance sum \(balanceSum), \(negativeUserAccounts) negative, \(mismatchedAccounts) mismatched, \(mismatchedHolds) holds mismatched: \(isBalanced ? "balanced" : "NOT BALANCED")"
     }
 }
 
@@ -115,7 +120,12 @@ public enum SystemAccounts {
 public struct LedgerAccountState: Sendable {
     public var kind: AccountKind
     public var balance: Amount
-    public init(kind: AccountKind, balance: Amount) { self.kind = kind; self.balance = balance }
+    /// Held by pending transfers: in the balance, but not spendable.
+    public var frozen: Amount
+    public init(kind: AccountKind, balance: Amount, frozen: Amount = .zero) { self.kind = kind; self.balance = balance; self.frozen = frozen }
+
+    /// What a transfer may spend.
+    public var available: Amount { Amount(fen: balance.fen - frozen.fen) }
 }
 
 /// The posting rules, shared by every store: a store reads the existing transfer with this id and
@@ -126,7 +136,7 @@ public enum LedgerPosting {
         if let invalid = TransferResult.validate(transfer) { return invalid }
         guard let debit else { return .debitAccountNotFound }
         guard credit != nil else { return .creditAccountNotFound }
-        if debit.kind != .clearing, debit.balance < transfer.amount { return .exceedsBalance }
+        if debit.kind != .clearing, debit.available < transfer.amount { return .exceedsBalance }
         return nil
     }
 }

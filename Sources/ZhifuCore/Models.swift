@@ -62,14 +62,19 @@ public struct Account: Sendable, Equatable {
     public var sessionEpoch: Int64 = 0
     /// Current balance. Only the ledger changes it.
     public var balance: Amount
+    /// The part of the balance held by pending transfers (fund authorisations): not spendable.
+    public var frozen: Amount
 
     public init(userId: UserId, logonId: String, name: String, kind: AccountKind = .user, status: AccountStatus = .normal,
                 passwordHash: String?, failedPasswordAttempts: Int = 0, lockedUntil: Date? = nil, sessionEpoch: Int64 = 0,
-                balance: Amount = .zero) {
+                balance: Amount = .zero, frozen: Amount = .zero) {
         self.userId = userId; self.logonId = logonId; self.name = name; self.kind = kind; self.status = status
         self.passwordHash = passwordHash; self.failedPasswordAttempts = failedPasswordAttempts; self.lockedUntil = lockedUntil
-        self.sessionEpoch = sessionEpoch; self.balance = balance
+        self.sessionEpoch = sessionEpoch; self.balance = balance; self.frozen = frozen
     }
+
+    /// What the account may spend: the balance less what is frozen.
+    public var available: Amount { Amount(fen: balance.fen - frozen.fen) }
 
     /// Blocked at `now`: by an operator for good, or by wrong passwords until `lockedUntil`.
     public func isBlocked(at now: Date) -> Bool {

@@ -39,11 +39,14 @@ public struct TradeUpdate: Sendable {
     /// Insert the trade rather than update it (a trade created and paid at once); a trade number
     /// or out_trade_no already taken makes the update `.stale`.
     public var isNew: Bool
+    /// The transfers are posted from this fund authorisation's hold (product PRE_AUTH), and its
+    /// PAY operation recorded.
+    public var authPayment: FundAuthPayment?
 
     public init(trade: Trade, transfers: [Transfer] = [], refund: TradeRefund? = nil, paymentCode: (code: String, at: Date)? = nil,
-                notifications: [OutboxNotification] = [], isNew: Bool = false) {
+                notifications: [OutboxNotification] = [], isNew: Bool = false, authPayment: FundAuthPayment? = nil) {
         self.trade = trade; self.transfers = transfers; self.refund = refund; self.paymentCode = paymentCode; self.notifications = notifications
-        self.isNew = isNew
+        self.isNew = isNew; self.authPayment = authPayment
     }
 }
 
@@ -56,6 +59,8 @@ public enum TradeChange: Sendable, Equatable {
     case refused(TransferResult)
     /// The payment code was used or had expired; nothing was changed.
     case paymentCodeUnusable
+    /// The fund authorisation's hold could not pay it (too little left); nothing was changed.
+    case holdRefused(PendingTransferResult)
 }
 
 /// Durable state of the gateway: one repository per aggregate. SQLite (embedded) and PostgreSQL
@@ -64,7 +69,7 @@ public enum TradeChange: Sendable, Equatable {
 /// (``TradeRepository/updateTrade(_:)``, ``BatchRepository/completeBatch(id:plans:finishedAt:outcome:notification:)``)
 /// are the units of work: their money, records and notifications commit together or not at all.
 public protocol Store: SettingsRepository, AccountRepository, MerchantRepository, TradeRepository, LedgerRepository,
-                       BatchRepository, RefundBatchRepository, OutboxRepository {
+                       BatchRepository, RefundBatchRepository, OutboxRepository, FundAuthRepository {
     /// Runs the append-only migrations.
     func migrate() async throws
     /// `sqlite` or `postgres`: what /health reports.

@@ -1,8 +1,14 @@
 import Foundation
 import ZhifuProtocol
 
+/// A refusal the gateway answers with 40004 Business Failed, its sub_code and sub_msg.
+public protocol BusinessFailure: Error {
+    var subCode: String { get }
+    var message: String { get }
+}
+
 /// Why a trade operation was refused: the `ACQ.*` sub_code Alipay answers with, and its sub_msg.
-public enum TradeFailure: String, Error, Sendable, CaseIterable {
+public enum TradeFailure: String, Error, Sendable, CaseIterable, BusinessFailure {
     case tradeNotExist = "ACQ.TRADE_NOT_EXIST"
     case tradeStatusError = "ACQ.TRADE_STATUS_ERROR"
     case tradeHasSuccess = "ACQ.TRADE_HAS_SUCCESS"
@@ -19,6 +25,14 @@ public enum TradeFailure: String, Error, Sendable, CaseIterable {
     case allocAmountValidateError = "ACQ.ALLOC_AMOUNT_VALIDATE_ERROR"
     case totalFeeExceed = "ACQ.TOTAL_FEE_EXCEED"
     case systemError = "ACQ.SYSTEM_ERROR"
+    // Payments from a fund authorisation (product_code PRE_AUTH).
+    case authAmountNotEnough = "ACQ.AUTH_AMOUNT_NOT_ENOUGH"
+    case authNoError = "ACQ.AUTH_NO_ERROR"
+    case authOrderHasClosed = "ACQ.AUTH_ORDER_HAS_CLOSED"
+    case authOrderHasFinished = "ACQ.AUTH_ORDER_HAS_FINISHED"
+    case preAuthProdCodeInconsistent = "ACQ.PRE_AUTH_PROD_CODE_INCONSISTENT"
+
+    public var subCode: String { rawValue }
 
     /// Why a trade in `status` cannot be paid, or `nil` when it can (WAIT_BUYER_PAY).
     public static func unpayable(_ status: TradeStatus) -> TradeFailure? {
@@ -48,6 +62,11 @@ public enum TradeFailure: String, Error, Sendable, CaseIterable {
         case .allocAmountValidateError: "分账金额超过最大可分账金额"
         case .totalFeeExceed: "订单金额超过限额"
         case .systemError: "系统错误"
+        case .authAmountNotEnough: "授权金额不足"
+        case .authNoError: "授权号错误"
+        case .authOrderHasClosed: "预授权订单已关闭"
+        case .authOrderHasFinished: "预授权订单已经完结"
+        case .preAuthProdCodeInconsistent: "预授权产品码不一致"
         }
     }
 }

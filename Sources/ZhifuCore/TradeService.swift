@@ -104,7 +104,7 @@ public struct TradeService: Sendable {
         return trade
     }
 
-    private func newTrade(_ draft: TradeDraft) -> Trade {
+    func newTrade(_ draft: TradeDraft) -> Trade {
         let now = clock.now
         return Trade(tradeNo: calendar.day(now) + "2200" + SecureRandom.digits(16), partner: draft.partner, buyer: draft.buyer,
                      outTradeNo: draft.outTradeNo, amount: draft.amount, status: .waitBuyerPay, createdAt: now, subject: draft.subject,
@@ -112,7 +112,7 @@ public struct TradeService: Sendable {
     }
 
     /// The trade another request created under the same out_trade_no meanwhile.
-    private func raced(_ draft: TradeDraft) async throws -> Trade {
+    func raced(_ draft: TradeDraft) async throws -> Trade {
         guard let raced = try await store.trade(partner: draft.partner, outTradeNo: draft.outTradeNo) else { throw TradeFailure.systemError }
         guard raced.fingerprint == draft.fingerprint else { throw TradeFailure.contextInconsistent }
         return raced
@@ -307,7 +307,7 @@ public struct TradeService: Sendable {
     }
 
     /// Another request changed the trade between reading and writing it.
-    private struct StaleTrade: Error {}
+    struct StaleTrade: Error {}
 
     /// Runs `body` on the trade; when another request changed the trade first, reads it again
     /// and runs `body` on the new state, whose rules decide again (paid meanwhile: TRADE_HAS_SUCCESS).
@@ -323,7 +323,7 @@ public struct TradeService: Sendable {
     }
 
     /// Stores the change, all or nothing.
-    private func commit(_ update: TradeUpdate) async throws -> Trade {
+    func commit(_ update: TradeUpdate) async throws -> Trade {
         switch try await store.updateTrade(update) {
         case .changed:
             var stored = update.trade
@@ -337,6 +337,8 @@ public struct TradeService: Sendable {
             throw TradeFailure.systemError
         case .paymentCodeUnusable:
             throw TradeFailure.paymentAuthCodeInvalid
+        case .holdRefused:
+            throw TradeFailure.authAmountNotEnough
         }
     }
 

@@ -70,6 +70,10 @@ public struct Gateway: Sendable {
         TradeService(store: store, clock: clock, calendar: configuration.calendar, refundableSeconds: configuration.refundableDays * 86_400)
     }
 
+    public var fundAuth: FundAuthService {
+        FundAuthService(store: store, clock: clock, calendar: configuration.calendar)
+    }
+
     public var batchTrans: BatchTransService {
         BatchTransService(store: store, clock: clock, calendar: configuration.calendar, passwords: passwords)
     }

@@ -92,13 +92,22 @@ extension TradeOrderExtension {
     }
 }
 
-/// `alipay.trade.pay`: the order and the buyer's payment code.
+/// `alipay.trade.pay`: the order and the buyer's payment code, or (product_code PRE_AUTH) the
+/// fund authorisation it is paid from.
 public struct TradePayModel: TradeOrderExtension, Equatable {
     public struct Extras: Codable, Sendable, Equatable {
-        /// `bar_code` or `wave_code`.
-        public var scene: String
-        /// The buyer's payment code: 25–30 followed by digits.
-        public var authCode: String
+        /// `bar_code` or `wave_code`; required with a payment code.
+        public var scene: String?
+        /// The buyer's payment code: 25–30 followed by digits; not sent with `auth_no`.
+        public var authCode: String?
+        /// The fund authorisation (预授权) this payment takes its money from.
+        public var authNo: String?
+        /// `NOT_COMPLETE` (default: the rest stays frozen) or `COMPLETE` (the rest is unfrozen).
+        public var authConfirmMode: String?
+
+        public init(scene: String? = nil, authCode: String? = nil, authNo: String? = nil, authConfirmMode: String? = nil) {
+            self.scene = scene; self.authCode = authCode; self.authNo = authNo; self.authConfirmMode = authConfirmMode
+        }
     }
 
     public var order: TradeOrderModel
@@ -109,7 +118,7 @@ public struct TradePayModel: TradeOrderExtension, Equatable {
         self.init(order: order, extras: Extras(scene: scene, authCode: authCode))
     }
 
-    public static let maxLengths = TradeOrderModel.maxLengths.merging(["scene": 32, "auth_code": 32]) { $1 }
+    public static let maxLengths = TradeOrderModel.maxLengths.merging(["scene": 32, "auth_code": 32, "auth_no": 64, "auth_confirm_mode": 32]) { $1 }
 }
 
 /// `alipay.trade.page.pay`: the order and how the cashier is shown.

@@ -60,6 +60,14 @@ public struct AlipayClient: Sendable {
     /// `alipay.trade.*` as typed calls: `try await client.trade.pay(…)`.
     public var trade: AlipayTrade { AlipayTrade(client: self) }
 
+    /// `alipay.fund.auth.*` (预授权) as typed calls: `try await client.fundAuth.freeze(…)`.
+    public var fundAuth: AlipayFundAuth { AlipayFundAuth(client: self) }
+
+    /// One typed call: signs, sends, verifies the response signature and decodes the response object.
+    func call<Response: Decodable>(_ method: String, _ model: some Encodable, notifyURL: String? = nil) async throws -> Response {
+        try Self.decode(Response.self, from: try await execute(method: method, bizContent: model, notifyURL: notifyURL))
+    }
+
     // MARK: Signing
 
     /// The common parameters, `biz_content` and `sign` of a call to `method`: byte for byte what the

@@ -8,7 +8,7 @@ public struct AlipayTrade: Sendable {
     let client: AlipayClient
 
     func call<Response: Decodable>(_ method: String, _ model: some Encodable, notifyURL: String? = nil) async throws -> Response {
-        try AlipayClient.decode(Response.self, from: try await client.execute(method: method, bizContent: model, notifyURL: notifyURL))
+        try await client.call(method, model, notifyURL: notifyURL)
     }
 
     /// 统一收单交易支付 (条码支付): pays with the buyer's payment code.

@@ -79,3 +79,38 @@ import ZhifuTesting
         await sandbox.stop()
     }
 }
+
+/// ZhifuSDK's fund authorisation calls against the sandbox: freeze, pay part, unfreeze the rest.
+@Suite struct ZhifuSandboxFundAuthTests {
+    @Test func aMerchantFreezesPaysFromTheFreezeAndUnfreezesTheRest() async throws {
+        let sandbox = try await ZhifuSandbox.start()
+        do {
+            let buyer = try sandbox.buyer()
+            let freeze = FundAuthOrderFreezeModel(authCode: try await buyer.paymentCode(), outOrderNo: "deposit-1", outRequestNo: "deposit-1-freeze",
+                                                  orderTitle: "押金", amount: Amount(fen: 5_000))
+            let frozen = try await sandbox.client.fundAuth.freeze(freeze)
+            #expect(frozen.status == "SUCCESS" && frozen.amount == Amount(fen: 5_000) && frozen.payerUserId == buyer.person.userId.rawValue)
+            var order = AlipayTrade.OrderModel(outTradeNo: "stay-1", totalAmount: Amount(fen: 1_200), subject: "房费")
+            order.productCode = "PRE_AUTH"
+            order.buyerId = buyer.person.userId.rawValue
+            let paid = try await sandbox.client.trade.pay(.init(order: order, extras: .init(authNo: frozen.authNo, authConfirmMode: "NOT_COMPLETE")))
+            #expect(paid.totalAmount == Amount(fen: 1_200))
+            let released = try await sandbox.client.fundAuth.unfreeze(.init(authNo: frozen.authNo, outRequestNo: "deposit-1-back",
+                                                                             amount: Amount(fen: 3_800), remark: "退押金"))
+            #expect(released.amount == Amount(fen: 3_800))
+            let detail = try await sandbox.client.fundAuth.operationDetailQuery(.init(authNo: frozen.authNo, outRequestNo: "stay-1", operationType: "PAY"))
+            #expect(detail.orderStatus == "FINISH" && detail.totalPayAmount == Amount(fen: 1_200) && detail.restAmount == .zero)
+            do {
+                _ = try await sandbox.client.fundAuth.unfreeze(.init(authNo: frozen.authNo, outRequestNo: "again", amount: Amount(fen: 1), remark: "x"))
+                Issue.record("unfroze a finished order")
+            } catch let error as AlipayError {
+                #expect(error.subCode == "ORDER_ALREADY_FINISH")
+            }
+            #expect(try await sandbox.gateway.store.audit().isBalanced)
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+        await sandbox.stop()
+    }
+}

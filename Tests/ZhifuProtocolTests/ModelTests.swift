@@ -74,8 +74,8 @@ import ZhifuProtocol
         #expect(throws: BizContentError.invalid("qrcode_width")) {
             try BizContentDecoder.decode(TradePagePayModel.self, from: try fields(#"{"out_trade_no":"o","subject":"s","qrcode_width":"wide"}"#))
         }
-        #expect(throws: BizContentError.missing("auth_code")) {
-            try BizContentDecoder.decode(TradePayModel.self, from: try fields(#"{"out_trade_no":"o","subject":"s","scene":"bar_code"}"#))
+        #expect(throws: BizContentError.invalid("auth_confirm_mode")) {
+            try BizContentDecoder.decode(TradePayModel.self, from: try fields(#"{"out_trade_no":"o","subject":"s","auth_confirm_mode":"\#(String(repeating: "C", count: 33))"}"#))
         }
     }
 

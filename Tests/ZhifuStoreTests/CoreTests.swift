@@ -146,3 +146,40 @@ import ZhifuStoreSQLite
         #expect(try await store.trade(tradeNo: "2024010122001400000001") == nil)
     }
 }
+
+/// The rules of pending transfers (holds), shared by both stores.
+@Suite struct PendingPostingTests {
+    let buyer = UserId("2088000000000011")!, merchant = UserId("2088000000000012")!, other = UserId("2088000000000013")!
+
+    func hold(_ fen: Int64, posted: Int64 = 0, voided: Int64 = 0) -> PendingTransfer {
+        PendingTransfer(id: "auth-1", debit: buyer, credit: merchant, amount: Amount(fen: fen), posted: Amount(fen: posted), voided: Amount(fen: voided),
+                        code: .fundAuthFreeze, reference: "1", createdAt: Date(timeIntervalSince1970: 0))
+    }
+
+    @Test func aHoldNeedsThatMuchAvailableNotJustThatMuchBalance() {
+        let user = LedgerAccountState(kind: .user, balance: Amount(fen: 1_000), frozen: Amount(fen: 600))
+        let payee = LedgerAccountState(kind: .user, balance: .zero)
+        #expect(PendingPosting.decideHold(hold(400), existing: nil, debit: user, credit: payee) == nil)
+        #expect(PendingPosting.decideHold(hold(401), existing: nil, debit: user, credit: payee) == .exceedsBalance)
+        #expect(PendingPosting.decideHold(hold(400), existing: hold(400), debit: user, credit: payee) == .exists)
+        #expect(PendingPosting.decideHold(hold(400), existing: hold(300), debit: user, credit: payee) == .existsWithDifferentPayload)
+        let clearing = LedgerAccountState(kind: .clearing, balance: Amount(fen: -5))
+        #expect(PendingPosting.decideHold(hold(1), existing: nil, debit: clearing, credit: payee) == .debitAccountNotFound, "only users' money is held")
+    }
+
+    @Test func frozenMoneyIsNotSpentByAnOrdinaryTransfer() {
+        let transfer = Transfer(id: "t", debit: buyer, credit: other, amount: Amount(fen: 401), code: .tradePay, reference: "r", createdAt: Date())
+        let user = LedgerAccountState(kind: .user, balance: Amount(fen: 1_000), frozen: Amount(fen: 600))
+        #expect(LedgerPosting.decide(transfer, existing: nil, debit: user, credit: LedgerAccountState(kind: .user, balance: .zero)) == .exceedsBalance)
+    }
+
+    @Test func releasesStayWithinWhatIsHeldAndPostOnlyToThePayee() {
+        let pending = hold(1_000, posted: 300, voided: 200)
+        #expect(pending.remaining == Amount(fen: 500))
+        #expect(PendingPosting.decideRelease(Amount(fen: 500), of: pending, debit: buyer, credit: merchant) == nil)
+        #expect(PendingPosting.decideRelease(Amount(fen: 501), of: pending) == .exceedsRemaining)
+        #expect(PendingPosting.decideRelease(Amount(fen: 1), of: pending, debit: buyer, credit: other) == .accountsMismatch)
+        #expect(PendingPosting.decideRelease(Amount(fen: 0), of: pending) == .amountMustBePositive)
+        #expect(PendingPosting.decideRelease(Amount(fen: 1), of: nil) == .pendingNotFound)
+    }
+}

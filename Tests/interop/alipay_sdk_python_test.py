@@ -26,6 +26,9 @@ except ImportError:  # pragma: no cover
 
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
+from alipay.aop.api.request.AlipayFundAuthOperationDetailQueryRequest import AlipayFundAuthOperationDetailQueryRequest
+from alipay.aop.api.request.AlipayFundAuthOrderFreezeRequest import AlipayFundAuthOrderFreezeRequest
+from alipay.aop.api.request.AlipayFundAuthOrderUnfreezeRequest import AlipayFundAuthOrderUnfreezeRequest
 from alipay.aop.api.request.AlipayTradeCancelRequest import AlipayTradeCancelRequest
 from alipay.aop.api.request.AlipayTradeCloseRequest import AlipayTradeCloseRequest
 from alipay.aop.api.request.AlipayTradeAppPayRequest import AlipayTradeAppPayRequest
@@ -148,8 +151,52 @@ def main():
     except urllib.error.HTTPError as redirect:
         assert redirect.code == 302 and redirect.headers["Location"].startswith("/cashier/"), redirect
     assert call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-app"})["trade_status"] == "WAIT_BUYER_PAY"
-    print("alipay-sdk-python: create, pay, precreate, query, refund, refund query, close, cancel, app.pay and "
-          "trade_status_sync verified against the gateway's signatures")
+    fund_auth(call, config, sink)
+    print("alipay-sdk-python: create, pay, precreate, query, refund, refund query, close, cancel, app.pay, "
+          "fund auth freeze / pay / unfreeze / detail query and their notifications verified against the gateway's signatures")
+
+
+def wait_for(notify_type, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = [n for n in NotifySink.received if n.get("notify_type") == notify_type]
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError("no %s notification arrived" % notify_type)
+
+
+def fund_auth(call, config, sink):
+    """预授权: freeze by payment code, pay part from it, unfreeze the rest, query each operation."""
+    notify_url = "http://127.0.0.1:%d/notify" % sink.server_address[1]
+    freeze = AlipayFundAuthOrderFreezeRequest()
+    freeze.notify_url = notify_url
+    code = payment_code(os.environ["GATEWAY"], "13900000402", "111111")
+    order = {"auth_code": code, "auth_code_type": "bar_code", "out_order_no": "interop-auth", "out_request_no": "interop-auth-1",
+             "order_title": "押金", "amount": "50.00", "product_code": "PRE_AUTH"}
+    frozen = call(freeze, order)
+    assert frozen["code"] == "10000" and frozen["status"] == "SUCCESS" and frozen["amount"] == "50.00", frozen
+    assert frozen["payer_user_id"] == "2088102000000402" and len(frozen["auth_no"]) == 28, frozen
+    assert call(AlipayFundAuthOrderFreezeRequest(), order)["auth_no"] == frozen["auth_no"], "the same freeze is answered again"
+    notice = wait_for("fund_auth_freeze")
+    assert notice["auth_no"] == frozen["auth_no"] and notice["rest_amount"] == "50.00" and notice["operation_type"] == "FREEZE", notice
+    unsigned = {k: v for k, v in notice.items() if k not in ("sign", "sign_type")}
+    assert verify_with_rsa(config.alipay_public_key, get_sign_content(unsigned).encode("utf-8"), notice["sign"])
+
+    paid = call(AlipayTradePayRequest(), {"out_trade_no": "interop-auth-pay", "product_code": "PRE_AUTH", "auth_no": frozen["auth_no"],
+                                          "auth_confirm_mode": "NOT_COMPLETE", "buyer_id": "2088102000000402",
+                                          "seller_id": "2088101000000401", "subject": "房费", "total_amount": "20.00"})
+    assert paid["code"] == "10000" and paid["total_amount"] == "20.00", paid
+    too_much = call(AlipayFundAuthOrderUnfreezeRequest(), {"auth_no": frozen["auth_no"], "out_request_no": "interop-unfreeze",
+                                                           "amount": "30.01", "remark": "退押金"})
+    assert too_much["sub_code"] == "REQUEST_AMOUNT_EXCEED", too_much
+    released = call(AlipayFundAuthOrderUnfreezeRequest(), {"auth_no": frozen["auth_no"], "out_request_no": "interop-unfreeze",
+                                                           "amount": "30.00", "remark": "退押金"})
+    assert released["code"] == "10000" and released["amount"] == "30.00", released
+    queried = call(AlipayFundAuthOperationDetailQueryRequest(), {"out_order_no": "interop-auth", "out_request_no": "interop-auth-pay",
+                                                                 "operation_type": "PAY"})
+    assert queried["order_status"] == "FINISH" and queried["total_pay_amount"] == "20.00" and queried["rest_amount"] == "0.00", queried
+    assert wait_for("fund_auth_unfreeze")["total_unfreeze_amount"] == "30.00"
 
 
 if __name__ == "__main__":

@@ -15,14 +15,15 @@ struct OpenAPIRequest: Sendable {
     /// `biz_content`, parsed; nested objects and arrays are kept as their JSON text.
     var biz: [String: String]
 
-    /// biz_content as the method's model; a field missing or malformed is ACQ.INVALID_PARAMETER naming it.
-    func model<Model: BizContentModel>(_ type: Model.Type) throws(OpenAPIError) -> Model {
+    /// biz_content as the method's model; a field missing or malformed is ACQ.INVALID_PARAMETER
+    /// (or the method family's own `subCode`) naming it.
+    func model<Model: BizContentModel>(_ type: Model.Type, subCode: String = OpenAPIError.invalidParameterCode) throws(OpenAPIError) -> Model {
         do {
             return try BizContentDecoder.decode(type, from: biz)
         } catch {
             switch error {
-            case .missing(let field): throw OpenAPIError.missingParameter(field)
-            case .invalid(let field): throw OpenAPIError.invalidParameter(field)
+            case .missing(let field): throw OpenAPIError.missingParameter(field, subCode: subCode)
+            case .invalid(let field): throw OpenAPIError.invalidParameter(field, subCode: subCode)
             }
         }
     }
@@ -63,6 +64,7 @@ struct OpenAPIGateway: Sendable {
         let all: [any OpenAPIMethod] = [
             TradeCreate(), TradePay(), TradePrecreate(), TradeQuery(), TradeRefund(), TradeRefund(pageRefund: true), TradeFastpayRefundQuery(),
             TradeClose(), TradeCancel(), TradeOrderSettle(), TradeOrderinfoSync(), TradeAdvanceConsult(),
+            FundAuthOrderFreeze(), FundAuthOrderUnfreeze(), FundAuthOperationDetailQuery(),
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.methodName, $0) })
     }()
@@ -104,7 +106,7 @@ struct OpenAPIGateway: Sendable {
         } catch {
             let failure: OpenAPIError = switch error {
             case let error as OpenAPIError: error
-            case let error as TradeFailure: .business(error.rawValue, error.message)
+            case let error as any BusinessFailure: .business(error.subCode, error.message)
             default: .aopUnknowError
             }
             if failure == .aopUnknowError { logger.error("\(method ?? "OpenAPI request") failed: \(error)") }
@@ -177,8 +179,16 @@ struct OpenAPIGateway: Sendable {
 }
 
 extension OpenAPIError {
+    static let invalidParameterCode = "ACQ.INVALID_PARAMETER"
+    /// The fund authorisation methods' code for a bad parameter (参数异常或参数缺失).
+    static let illegalArgumentCode = "ILLEGAL_ARGUMENT"
+
     /// ACQ.INVALID_PARAMETER 参数无效, naming the field.
-    static func invalidParameter(_ detail: String) -> OpenAPIError { .business("ACQ.INVALID_PARAMETER", "参数无效: \(detail)") }
+    static func invalidParameter(_ detail: String, subCode: String = invalidParameterCode) -> OpenAPIError {
+        .business(subCode, "参数无效: \(detail)")
+    }
     /// ACQ.INVALID_PARAMETER for a required biz_content field left out.
-    static func missingParameter(_ detail: String) -> OpenAPIError { .business("ACQ.INVALID_PARAMETER", "缺少必选参数: \(detail)") }
+    static func missingParameter(_ detail: String, subCode: String = invalidParameterCode) -> OpenAPIError {
+        .business(subCode, "缺少必选参数: \(detail)")
+    }
 }

@@ -103,8 +103,14 @@ extension OpenAPIRequest {
             gregorian.timeZone = calendar.timeZone
             return gregorian.date(byAdding: .day, value: 1, to: gregorian.startOfDay(for: now))!
         }
-        guard let unit = text.last, text.dropLast().allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int64(text.dropLast()) else {
-            throw OpenAPIError.invalidParameter("timeout_express")
+        guard let seconds = Self.relativeTimeoutSeconds(text) else { throw OpenAPIError.invalidParameter("timeout_express") }
+        return now.addingTimeInterval(TimeInterval(seconds))
+    }
+
+    /// A relative timeout (`1m`–`15d` in whole minutes, hours or days) in seconds; `nil` when it is not one.
+    static func relativeTimeoutSeconds(_ text: String) -> Int64? {
+        guard let unit = text.last, text.count <= 6, text.dropLast().allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int64(text.dropLast()) else {
+            return nil
         }
         let seconds: Int64? = switch unit {
         case "m": count * 60
@@ -112,8 +118,8 @@ extension OpenAPIRequest {
         case "d": count * 86_400
         default: nil
         }
-        guard let seconds, Self.timeoutSeconds.contains(seconds) else { throw OpenAPIError.invalidParameter("timeout_express") }
-        return now.addingTimeInterval(TimeInterval(seconds))
+        guard let seconds, timeoutSeconds.contains(seconds) else { return nil }
+        return seconds
     }
 
     /// trans_currency prices the trade in another currency: the buyer pays CNY at the configured

@@ -4,7 +4,7 @@ import ZhifuProtocol
 
 /// A row of `accounts`.
 struct AccountRecord: SQLRecord {
-    static let columns = "user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, locked_until, session_epoch, balance"
+    static let columns = "user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, locked_until, session_epoch, balance, frozen"
 
     var userId: UserId
     var logonId: String
@@ -16,6 +16,7 @@ struct AccountRecord: SQLRecord {
     var lockedUntil: Date?
     var sessionEpoch: Int64
     var balance: Amount
+    var frozen: Amount
 
     init(row: SQLRow) throws {
         userId = try row["user_id"]
@@ -28,11 +29,12 @@ struct AccountRecord: SQLRecord {
         lockedUntil = try row["locked_until"]
         sessionEpoch = try row["session_epoch"]
         balance = try row["balance"]
+        frozen = try row["frozen"]
     }
 
     var account: Account {
         Account(userId: userId, logonId: logonId, name: name, kind: kind, status: status, passwordHash: passwordHash,
-                failedPasswordAttempts: failedPasswordAttempts, lockedUntil: lockedUntil, sessionEpoch: sessionEpoch, balance: balance)
+                failedPasswordAttempts: failedPasswordAttempts, lockedUntil: lockedUntil, sessionEpoch: sessionEpoch, balance: balance, frozen: frozen)
     }
 }
 
@@ -57,7 +59,7 @@ extension SQLStore: AccountRepository {
             try await db.execute("""
                 INSERT INTO accounts (\(unescaped: AccountRecord.columns))
                 VALUES (\(account.userId), \(account.logonId), \(account.name), \(account.kind), \(account.status), \(account.passwordHash),
-                        \(account.failedPasswordAttempts), \(account.lockedUntil), \(account.sessionEpoch), 0)
+                        \(account.failedPasswordAttempts), \(account.lockedUntil), \(account.sessionEpoch), 0, 0)
                 ON CONFLICT (user_id) DO NOTHING
                 """) == 1
         }

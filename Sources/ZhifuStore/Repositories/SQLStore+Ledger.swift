@@ -33,11 +33,13 @@ struct LedgerStateRecord: SQLRecord {
     var userId: UserId
     var kind: AccountKind
     var balance: Amount
+    var frozen: Amount
 
     init(row: SQLRow) throws {
         userId = try row["user_id"]
         kind = try row["kind"]
         balance = try row["balance"]
+        frozen = try row["frozen"]
     }
 }
 
@@ -47,6 +49,7 @@ struct AuditRecord: SQLRecord {
     var balanceSum: Int64
     var negativeUserAccounts: Int
     var mismatchedAccounts: Int
+    var mismatchedHolds: Int
 
     init(row: SQLRow) throws {
         accounts = try row["accounts"]
@@ -54,6 +57,7 @@ struct AuditRecord: SQLRecord {
         balanceSum = try row["balance_sum"]
         negativeUserAccounts = try row["negative_user_accounts"]
         mismatchedAccounts = try row["mismatched_accounts"]
+        mismatchedHolds = try row["mismatched_holds"]
     }
 }
 
@@ -71,13 +75,7 @@ extension SQLStore: LedgerRepository {
     /// decide, then moves the money. A refusal changes nothing.
     static func post(_ transfer: Transfer, on db: any SQLConnection) async throws -> TransferResult {
         let existing = try await db.fetchOne(TransferRecord.self, "SELECT \(unescaped: TransferRecord.columns) FROM transfers WHERE id = \(transfer.id)")
-        let states = try await db.fetchAll(LedgerStateRecord.self, """
-            SELECT user_id, kind, balance FROM accounts WHERE user_id IN (\(transfer.debit), \(transfer.credit))
-            ORDER BY user_id\(unescaped: db.dialect.lockRows)
-            """)
-        func state(_ id: UserId) -> LedgerAccountState? {
-            states.first { $0.userId == id }.map { LedgerAccountState(kind: $0.kind, balance: $0.balance) }
-        }
+        let state = try await lockedStates(transfer.debit, transfer.credit, on: db)
         if let refusal = LedgerPosting.decide(transfer, existing: existing?.transfer, debit: state(transfer.debit), credit: state(transfer.credit)) {
             return refusal
         }
@@ -88,6 +86,15 @@ extension SQLStore: LedgerRepository {
             VALUES (\(transfer.id), \(transfer.debit), \(transfer.credit), \(transfer.amount), \(transfer.code), \(transfer.reference), \(transfer.createdAt))
             """)
         return .created
+    }
+
+    /// The two accounts' ledger state, locked in user-id order where rows lock.
+    static func lockedStates(_ first: UserId, _ second: UserId, on db: any SQLConnection) async throws -> (UserId) -> LedgerAccountState? {
+        let states = try await db.fetchAll(LedgerStateRecord.self, """
+            SELECT user_id, kind, balance, frozen FROM accounts WHERE user_id IN (\(first), \(second))
+            ORDER BY user_id\(unescaped: db.dialect.lockRows)
+            """)
+        return { id in states.first { $0.userId == id }.map { LedgerAccountState(kind: $0.kind, balance: $0.balance, frozen: $0.frozen) } }
     }
 
     public func transfer(id: String) async throws -> Transfer? {
@@ -114,10 +121,14 @@ extension SQLStore: LedgerRepository {
                   (SELECT COUNT(*) FROM accounts WHERE kind <> 'clearing' AND balance < 0) AS negative_user_accounts,
                   (SELECT COUNT(*) FROM accounts a WHERE a.balance <>
                      COALESCE((SELECT SUM(amount) FROM transfers WHERE credit_account = a.user_id), 0)
-                   - COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account = a.user_id), 0)) AS mismatched_accounts
+                   - COALESCE((SELECT SUM(amount) FROM transfers WHERE debit_account = a.user_id), 0)) AS mismatched_accounts,
+                  (SELECT COUNT(*) FROM accounts a WHERE (a.frozen > 0 AND a.frozen > a.balance) OR a.frozen <>
+                     COALESCE((SELECT SUM(amount - posted - voided) FROM pending_transfers WHERE debit_account = a.user_id), 0))
+                  + (SELECT COUNT(*) FROM pending_transfers WHERE posted + voided > amount) AS mismatched_holds
                 """) else { throw StoreError.database("audit returned no row") }
             return LedgerAudit(accounts: record.accounts, transfers: record.transfers, balanceSum: record.balanceSum,
-                               negativeUserAccounts: record.negativeUserAccounts, mismatchedAccounts: record.mismatchedAccounts)
+                               negativeUserAccounts: record.negativeUserAccounts, mismatchedAccounts: record.mismatchedAccounts,
+                               mismatchedHolds: record.mismatchedHolds)
         }
     }
 }

@@ -124,9 +124,13 @@ extension SQLStore: TradeRepository {
                     // Throwing rolls the whole transaction back, trade change included.
                     if used != 1 { throw Refused(change: .paymentCodeUnusable) }
                 }
-                for transfer in update.transfers {
-                    let result = try await Self.post(transfer, on: db)
-                    if !result.isPosted { throw Refused(change: .refused(result)) }
+                if let payment = update.authPayment {
+                    try await Self.payFromHold(payment, transfers: update.transfers, on: db)
+                } else {
+                    for transfer in update.transfers {
+                        let result = try await Self.post(transfer, on: db)
+                        if !result.isPosted { throw Refused(change: .refused(result)) }
+                    }
                 }
                 if let refund = update.refund {
                     try await db.execute("""
@@ -140,6 +144,21 @@ extension SQLStore: TradeRepository {
         } catch let refused as Refused {
             return refused.change
         }
+    }
+
+    /// Posts a PRE_AUTH payment's transfers from the fund authorisation's hold, unfreezes the rest
+    /// for auth_confirm_mode COMPLETE, and records the PAY operation.
+    private static func payFromHold(_ payment: FundAuthPayment, transfers: [Transfer], on db: any SQLConnection) async throws {
+        let holdId = FundAuthOrder.holdId(authNo: payment.operation.authNo)
+        for transfer in transfers {
+            let result = try await release(transfer.amount, of: holdId, postingAs: transfer, on: db)
+            if result != .changed { throw Refused(change: .holdRefused(result)) }
+        }
+        if payment.voidRest, let rest = try await db.fetchValue(Amount.self, "SELECT amount - posted - voided FROM pending_transfers WHERE id = \(holdId)"),
+           rest.fen > 0 {
+            _ = try await release(rest, of: holdId, postingAs: nil, on: db)
+        }
+        guard try await insert(payment.operation, on: db) else { throw Refused(change: .stale) }
     }
 
     public func expiredTradeNos(now: Date, limit: Int) async throws -> [String] {
