@@ -69,7 +69,8 @@ public enum TradeChange: Sendable, Equatable {
 /// (``TradeRepository/updateTrade(_:)``, ``BatchRepository/completeBatch(id:plans:finishedAt:outcome:notification:)``)
 /// are the units of work: their money, records and notifications commit together or not at all.
 public protocol Store: SettingsRepository, AccountRepository, MerchantRepository, TradeRepository, LedgerRepository,
-                       BatchRepository, RefundBatchRepository, OutboxRepository, FundAuthRepository {
+                       BatchRepository, RefundBatchRepository, OutboxRepository, FundAuthRepository,
+                       RefundApplicationRepository {
     /// Runs the append-only migrations.
     func migrate() async throws
     /// `sqlite` or `postgres`: what /health reports.

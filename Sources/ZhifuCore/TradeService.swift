@@ -78,7 +78,8 @@ public struct TradeService: Sendable {
         return trade
     }
 
-    /// Closes or finishes what is due; run periodically so that merchants are told without asking.
+    /// Closes or finishes what is due and retries refund applications; run periodically so that
+    /// merchants are told without asking.
     @discardableResult
     public func sweep(limit: Int = 100) async throws -> Int {
         let now = clock.now
@@ -87,7 +88,7 @@ public struct TradeService: Sendable {
         for tradeNo in tradeNos {
             if let trade = try await store.trade(tradeNo: tradeNo) { _ = try await current(trade) }
         }
-        return tradeNos.count
+        return try await tradeNos.count + retryRefundApplications(limit: limit)
     }
 
     // MARK: Creating

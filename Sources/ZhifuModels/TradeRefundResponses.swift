@@ -30,6 +30,21 @@ public struct TradePageRefundResponse: OpenAPIResponseModel, Equatable {
     }
 }
 
+/// `alipay.trade.refund.apply`.
+public struct TradeRefundApplyResponse: OpenAPIResponseModel, Equatable {
+    public var tradeNo: String
+    public var outTradeNo: String
+    public var outRequestNo: String
+    public var refundAmount: Amount
+    /// REFUND_PROCESSING, REFUND_SUCCESS or REFUND_FAIL.
+    public var refundStatus: String
+
+    public init(tradeNo: String, outTradeNo: String, outRequestNo: String, refundAmount: Amount, refundStatus: String) {
+        self.tradeNo = tradeNo; self.outTradeNo = outTradeNo; self.outRequestNo = outRequestNo; self.refundAmount = refundAmount
+        self.refundStatus = refundStatus
+    }
+}
+
 /// `alipay.trade.fastpay.refund.query`: only the numbers when no such refund was made.
 public struct TradeRefundQueryResponse: OpenAPIResponseModel, Equatable {
     public var tradeNo: String?

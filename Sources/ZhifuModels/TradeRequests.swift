@@ -184,6 +184,30 @@ public struct TradeRefundModel: BizContentModel, Equatable {
     public static let maxLengths = ["trade_no": 64, "out_trade_no": 64, "out_request_no": 64, "refund_reason": 256]
 }
 
+/// `alipay.trade.refund.apply` (异步退款): like refund, but out_request_no is required and the
+/// refund may finish later.
+public struct TradeRefundApplyModel: BizContentModel, Equatable {
+    public var tradeNo: String?
+    public var outTradeNo: String?
+    public var refundAmount: Amount
+    public var outRequestNo: String
+    public var refundReason: String?
+    public var operatorId: String?
+    public var storeId: String?
+    public var terminalId: String?
+    /// JSON text: accepted; the only funding channel is the balance.
+    public var refundFundDetails: String?
+    public var extendParams: String?
+
+    public init(tradeNo: String? = nil, outTradeNo: String? = nil, refundAmount: Amount, outRequestNo: String, refundReason: String? = nil) {
+        self.tradeNo = tradeNo; self.outTradeNo = outTradeNo; self.refundAmount = refundAmount
+        self.outRequestNo = outRequestNo; self.refundReason = refundReason
+    }
+
+    public static let maxLengths = ["trade_no": 64, "out_trade_no": 64, "out_request_no": 64, "refund_reason": 256, "operator_id": 30,
+                                    "store_id": 32, "terminal_id": 32, "refund_fund_details": 4 * 1024, "extend_params": 4 * 1024]
+}
+
 /// `alipay.trade.fastpay.refund.query`.
 public struct TradeRefundQueryModel: BizContentModel, Equatable {
     public var tradeNo: String?

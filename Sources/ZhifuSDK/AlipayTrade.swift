@@ -46,6 +46,11 @@ public struct AlipayTrade: Sendable {
         try await call("alipay.trade.refund", model)
     }
 
+    /// 统一收单交易退款 (异步): REFUND_SUCCESS at once, or REFUND_PROCESSING while the seller's balance is short.
+    public func refundApply(_ model: TradeRefundApplyModel) async throws -> TradeRefundApplyResponse {
+        try await call("alipay.trade.refund.apply", model)
+    }
+
     /// 统一收单交易退款查询.
     public func fastpayRefundQuery(_ model: RefundQueryModel) async throws -> RefundQueryResponse {
         try await call("alipay.trade.fastpay.refund.query", model)

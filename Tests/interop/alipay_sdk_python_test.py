@@ -37,6 +37,7 @@ from alipay.aop.api.request.AlipayTradeFastpayRefundQueryRequest import AlipayTr
 from alipay.aop.api.request.AlipayTradePayRequest import AlipayTradePayRequest
 from alipay.aop.api.request.AlipayTradePrecreateRequest import AlipayTradePrecreateRequest
 from alipay.aop.api.request.AlipayTradeQueryRequest import AlipayTradeQueryRequest
+from alipay.aop.api.request.AlipayTradeRefundApplyRequest import AlipayTradeRefundApplyRequest
 from alipay.aop.api.request.AlipayTradeRefundRequest import AlipayTradeRefundRequest
 from alipay.aop.api.util import WebUtils
 from alipay.aop.api.util.SignatureUtils import get_sign_content, verify_with_rsa
@@ -125,6 +126,10 @@ def main():
     assert too_much["sub_code"] == "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", too_much
     queried = call(AlipayTradeFastpayRefundQueryRequest(), {"out_trade_no": "interop-pay", "out_request_no": "rf-1"})
     assert queried["refund_amount"] == "10.00" and queried["refund_status"] == "REFUND_SUCCESS", queried
+    applied = call(AlipayTradeRefundApplyRequest(), {"out_trade_no": "interop-pay", "refund_amount": "5.00", "out_request_no": "rf-apply"})
+    assert applied["code"] == "10000" and applied["refund_status"] == "REFUND_SUCCESS" and applied["refund_amount"] == "5.00", applied
+    queried = call(AlipayTradeFastpayRefundQueryRequest(), {"out_trade_no": "interop-pay", "out_request_no": "rf-apply"})
+    assert queried["refund_status"] == "REFUND_SUCCESS", queried
 
     # precreate: a QR code URL served by the gateway.
     pre = call(AlipayTradePrecreateRequest(), {"out_trade_no": "interop-qr", "total_amount": "5.00", "subject": "扫码"})
@@ -152,7 +157,7 @@ def main():
         assert redirect.code == 302 and redirect.headers["Location"].startswith("/cashier/"), redirect
     assert call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-app"})["trade_status"] == "WAIT_BUYER_PAY"
     fund_auth(call, config, sink)
-    print("alipay-sdk-python: create, pay, precreate, query, refund, refund query, close, cancel, app.pay, "
+    print("alipay-sdk-python: create, pay, precreate, query, refund, refund.apply, refund query, close, cancel, app.pay, "
           "fund auth freeze / pay / unfreeze / detail query and their notifications verified against the gateway's signatures")
 
 

@@ -62,7 +62,8 @@ struct OpenAPIGateway: Sendable {
 
     static let methods: [String: any OpenAPIMethod] = {
         let all: [any OpenAPIMethod] = [
-            TradeCreate(), TradePay(), TradePrecreate(), TradeQuery(), TradeRefund(), TradeRefund(pageRefund: true), TradeFastpayRefundQuery(),
+            TradeCreate(), TradePay(), TradePrecreate(), TradeQuery(), TradeRefund(), TradeRefund(pageRefund: true), TradeRefundApply(),
+            TradeFastpayRefundQuery(),
             TradeClose(), TradeCancel(), TradeOrderSettle(), TradeOrderinfoSync(), TradeAdvanceConsult(),
             FundAuthOrderFreeze(), FundAuthOrderUnfreeze(), FundAuthOperationDetailQuery(),
         ]
