@@ -112,6 +112,14 @@ public struct BusinessCalendar: Sendable {
         return Self.pad(p.year, 4) + Self.pad(p.month, 2) + Self.pad(p.day, 2) + Self.pad(p.hour, 2) + Self.pad(p.minute, 2) + Self.pad(p.second, 2)
     }
 
+    /// Parses `yyyyMMdd HHmmss` (koubei's end_date) in this time zone.
+    public func parseCompactTimestamp(_ text: String) -> Date? {
+        let c = Array(text)
+        guard c.count == 15, c[8] == " " else { return nil }
+        return parseTimestamp(String(c[0..<4]) + "-" + String(c[4..<6]) + "-" + String(c[6..<8]) + " " + String(c[9..<11]) + ":"
+                              + String(c[11..<13]) + ":" + String(c[13..<15]))
+    }
+
     /// Parses `yyyy-MM-dd HH:mm:ss` in this time zone; `nil` when malformed or not a real date.
     public func parseTimestamp(_ text: String) -> Date? {
         let bytes = Array(text.utf8)

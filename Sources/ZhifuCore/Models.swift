@@ -240,9 +240,12 @@ public struct TradeRefund: Sendable, Equatable {
     public var amount: Amount
     public var reason: String?
     public var createdAt: Date
+    /// How the amount splits over a koubei order's items (item_order_no → fen), when it does.
+    public var items: [String: Int64]?
 
-    public init(tradeNo: String, outRequestNo: String, amount: Amount, reason: String?, createdAt: Date) {
+    public init(tradeNo: String, outRequestNo: String, amount: Amount, reason: String?, createdAt: Date, items: [String: Int64]? = nil) {
         self.tradeNo = tradeNo; self.outRequestNo = outRequestNo; self.amount = amount; self.reason = reason; self.createdAt = createdAt
+        self.items = items
     }
 }
 

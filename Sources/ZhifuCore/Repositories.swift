@@ -55,6 +55,8 @@ public protocol TradeRepository: Sendable {
     /// Trades in `status` created at or before `before` (paid ones no longer refundable).
     func tradeNos(status: TradeStatus, createdBefore before: Date, limit: Int) async throws -> [String]
     func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund?
+    /// Every refund of the trade, oldest first.
+    func refunds(tradeNo: String) async throws -> [TradeRefund]
     func insertPaymentCode(_ code: PaymentCode) async throws
     func paymentCode(_ code: String) async throws -> PaymentCode?
 }

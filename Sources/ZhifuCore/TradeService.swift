@@ -204,12 +204,14 @@ public struct TradeService: Sendable {
     /// `maximumRefunds` caps how many refunds a trade may have (seed 001: 99); beyond it the trade
     /// no longer allows refunds (ACQ.TRADE_NOT_ALLOW_REFUND).
     public func refund(_ trade: Trade, amount: Amount, outRequestNo: String, reason: String?,
-                       maximumRefunds: Int = .max) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
-        try await withFreshTrade(trade) { try await refundOnce($0, amount: amount, outRequestNo: outRequestNo, reason: reason, maximumRefunds: maximumRefunds) }
+                       maximumRefunds: Int = .max, items: ItemRefunds? = nil) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
+        try await withFreshTrade(trade) {
+            try await refundOnce($0, amount: amount, outRequestNo: outRequestNo, reason: reason, maximumRefunds: maximumRefunds, items: items)
+        }
     }
 
     private func refundOnce(_ trade: Trade, amount: Amount, outRequestNo: String, reason: String?,
-                            maximumRefunds: Int) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
+                            maximumRefunds: Int, items: ItemRefunds?) async throws -> (trade: Trade, refund: TradeRefund, fundChange: Bool) {
         let trade = try await current(trade)
         if let existing = try await store.refund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo) {
             guard existing.amount == amount else { throw TradeFailure.contextInconsistent }
@@ -222,8 +224,10 @@ public struct TradeService: Sendable {
         }
         guard trade.details.refundCount ?? 0 < maximumRefunds else { throw TradeFailure.tradeNotAllowRefund }
         guard amount.fen > 0, amount <= trade.refundable, let buyer = trade.buyer else { throw TradeFailure.refundAmtNotEqualTotal }
+        if let items { try await check(items, of: trade) }
         let now = clock.now
-        let refund = TradeRefund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo, amount: amount, reason: reason, createdAt: now)
+        let refund = TradeRefund(tradeNo: trade.tradeNo, outRequestNo: outRequestNo, amount: amount, reason: reason, createdAt: now,
+                                 items: items?.amounts.mapValues(\.fen))
         var refunded = trade
         refunded.details.refundedFen += amount.fen
         refunded.details.lastRefundAt = now

@@ -23,6 +23,7 @@ public func buildApplication(gateway: Gateway, services: [any Service] = [], log
         try await healthResponse(gateway)
     }
     SandboxRoutes(gateway: gateway).register(on: router)
+    SandboxRoutes(gateway: gateway).registerKoubei(on: router)
     StartPage(gateway: gateway).register(on: router)
     let mapi = MAPIGateway(gateway: gateway)
     let openAPI = OpenAPIGateway(gateway: gateway, logger: logger)

@@ -74,6 +74,10 @@ public struct Gateway: Sendable {
         FundAuthService(store: store, clock: clock, calendar: configuration.calendar)
     }
 
+    public var koubei: KoubeiService {
+        KoubeiService(store: store, clock: clock, calendar: configuration.calendar)
+    }
+
     public var batchTrans: BatchTransService {
         BatchTransService(store: store, clock: clock, calendar: configuration.calendar, passwords: passwords)
     }

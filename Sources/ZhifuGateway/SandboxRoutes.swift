@@ -27,6 +27,30 @@ struct SandboxRoutes {
         }
     }
 
+    /// Koubei's side of a code merchant's life: the 发码通知 of an order (send_order_no and
+    /// send_token to echo in ticketcode.send), and a shop redeeming a ticket.
+    func registerKoubei(on router: Router<GatewayRequestContext>) {
+        router.get("/sandbox/koubei/orders/:orderNo") { _, context in
+            guard gateway.manualClock != nil else { throw HTTPError(.notFound) }
+            let order = try await gateway.koubei.sendNotice(orderNo: context.parameters.get("orderNo") ?? "")
+            return Response.json(["order_no": order.orderNo, "trade_no": order.tradeNo, "send_order_no": order.sendOrderNo,
+                                  "send_token": order.sendToken], status: .ok)
+        }
+        router.post("/sandbox/koubei/tickets/:code/use") { request, context in
+            guard gateway.manualClock != nil else { throw HTTPError(.notFound) }
+            let query = request.uri.queryParameters
+            guard let requestId = query.get("request_id"), !requestId.isEmpty, requestId.utf8.count <= 64,
+                  let quantity = Int64(query.get("quantity") ?? "1") else { throw HTTPError(.badRequest, message: "request_id and quantity") }
+            do {
+                let bizCode = try await gateway.koubei.redeem(code: context.parameters.get("code") ?? "", requestId: requestId, quantity: quantity,
+                                                              shopId: query.get("shop_id"))
+                return Response.json(["request_id": requestId, "biz_code": bizCode ?? ""], status: .ok)
+            } catch let failure as KoubeiFailure {
+                return Response.json(["sub_code": failure.subCode, "sub_msg": failure.message], status: .conflict)
+            }
+        }
+    }
+
     private func clockResponse(_ now: Date) -> Response {
         .json([
             "now": gateway.configuration.calendar.timestamp(now),

@@ -63,6 +63,9 @@ public struct AlipayClient: Sendable {
     /// `alipay.fund.auth.*` (预授权) as typed calls: `try await client.fundAuth.freeze(…)`.
     public var fundAuth: AlipayFundAuth { AlipayFundAuth(client: self) }
 
+    /// `koubei.trade.*` as typed calls: `try await client.koubei.itemorderBuy(…)`.
+    public var koubei: AlipayKoubei { AlipayKoubei(client: self) }
+
     /// One typed call: signs, sends, verifies the response signature and decodes the response object.
     func call<Response: Decodable>(_ method: String, _ model: some Encodable, notifyURL: String? = nil) async throws -> Response {
         try Self.decode(Response.self, from: try await execute(method: method, bizContent: model, notifyURL: notifyURL))

@@ -114,3 +114,33 @@ import ZhifuTesting
         await sandbox.stop()
     }
 }
+
+/// ZhifuSDK's koubei calls against the sandbox: buy, pay on the cashier, send a code, query it.
+@Suite struct ZhifuSandboxKoubeiTests {
+    @Test func aCodeMerchantSellsAndIssuesATicketThroughTheSDK() async throws {
+        let sandbox = try await ZhifuSandbox.start()
+        do {
+            let buyer = try sandbox.buyer()
+            let bought = try await sandbox.client.koubei.itemorderBuy(.init(
+                outOrderNo: "kb-sdk-1", subject: "套餐", bizScene: "DINE", shopId: "shop-1", buyerId: buyer.person.userId.rawValue,
+                totalAmount: Amount(fen: 2_000), itemOrderDetails: [.init(skuId: "sku", originalPrice: Amount(fen: 2_500), price: Amount(fen: 1_000), quantity: 2)]))
+            try await buyer.pay(tradeNo: bought.tradeNo)
+            #expect(try await sandbox.client.koubei.itemorderQuery(orderNo: bought.orderNo).status == "SUCCESS")
+            let notice = try await sandbox.gateway.koubei.sendNotice(orderNo: bought.orderNo)
+            let sent = try await sandbox.client.koubei.ticketcodeSend(.init(requestId: "r1", orderNo: bought.orderNo, sendOrderNo: notice.sendOrderNo,
+                                                                             sendToken: notice.sendToken, isvMaList: [.init(code: "SDK001", num: "1")]))
+            #expect(sent.bizCode == nil && sent.requestId == "r1")
+            let ticket = try await sandbox.client.koubei.ticketcodeQuery(ticketCode: "SDK001", shopId: "shop-1")
+            #expect(ticket.ticketStatus == "EFFECTIVE" && ticket.availableQuantity == "1")
+            let refund = try await sandbox.client.koubei.itemorderRefund(.init(orderNo: bought.orderNo, outRequestNo: "rf",
+                                                                               refundInfos: [.init(itemOrderNo: bought.orderNo + "01", amount: Amount(fen: 2_000))]))
+            #expect(refund.realRefundAmount == Amount(fen: 2_000))
+            #expect(try await sandbox.client.koubei.ticketcodeQuery(ticketCode: "SDK001", shopId: "shop-1").ticketStatus == "REFUNDED")
+            #expect(try await sandbox.gateway.store.audit().isBalanced)
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+        await sandbox.stop()
+    }
+}

@@ -66,6 +66,8 @@ struct OpenAPIGateway: Sendable {
             TradeFastpayRefundQuery(),
             TradeClose(), TradeCancel(), TradeOrderSettle(), TradeOrderinfoSync(), TradeAdvanceConsult(),
             FundAuthOrderFreeze(), FundAuthOrderUnfreeze(), FundAuthOperationDetailQuery(),
+            KoubeiItemorderBuy(), KoubeiItemorderQuery(), KoubeiItemorderRefund(),
+            KoubeiTicketcodeSend(), KoubeiTicketcodeQuery(), KoubeiTicketcodeDelay(), KoubeiTicketcodeCancel(),
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.methodName, $0) })
     }()

@@ -41,18 +41,18 @@ struct TradeRecord: SQLRecord {
 }
 
 struct TradeRefundRecord: SQLRecord {
-    var tradeNo: String
-    var outRequestNo: String
-    var amount: Amount
-    var reason: String?
-    var createdAt: Date
+    static let columns = "trade_no, out_request_no, amount, reason, created_at, items"
+
+    var refund: TradeRefund
 
     init(row: SQLRow) throws {
-        tradeNo = try row["trade_no"]
-        outRequestNo = try row["out_request_no"]
-        amount = try row["amount"]
-        reason = try row["reason"]
-        createdAt = try row["created_at"]
+        let itemsJSON: String? = try row["items"]
+        var items: [String: Int64]?
+        if let itemsJSON {
+            do { items = try JSONDecoder().decode([String: Int64].self, from: Data(itemsJSON.utf8)) } catch { throw StoreError.corrupt("trade_refunds.items") }
+        }
+        refund = TradeRefund(tradeNo: try row["trade_no"], outRequestNo: try row["out_request_no"], amount: try row["amount"], reason: try row["reason"],
+                             createdAt: try row["created_at"], items: items)
     }
 }
 
@@ -134,8 +134,9 @@ extension SQLStore: TradeRepository {
                 }
                 if let refund = update.refund {
                     try await db.execute("""
-                        INSERT INTO trade_refunds (trade_no, out_request_no, amount, reason, created_at)
-                        VALUES (\(refund.tradeNo), \(refund.outRequestNo), \(refund.amount), \(refund.reason), \(refund.createdAt))
+                        INSERT INTO trade_refunds (\(unescaped: TradeRefundRecord.columns))
+                        VALUES (\(refund.tradeNo), \(refund.outRequestNo), \(refund.amount), \(refund.reason), \(refund.createdAt),
+                                \(try refund.items.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }))
                         """)
                 }
                 for notification in update.notifications { try await Self.insert(notification, on: db) }
@@ -180,9 +181,16 @@ extension SQLStore: TradeRepository {
     public func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund? {
         try await database.read { db in
             try await db.fetchOne(TradeRefundRecord.self, """
-                SELECT trade_no, out_request_no, amount, reason, created_at FROM trade_refunds
-                WHERE trade_no = \(tradeNo) AND out_request_no = \(outRequestNo)
-                """).map { TradeRefund(tradeNo: $0.tradeNo, outRequestNo: $0.outRequestNo, amount: $0.amount, reason: $0.reason, createdAt: $0.createdAt) }
+                SELECT \(unescaped: TradeRefundRecord.columns) FROM trade_refunds WHERE trade_no = \(tradeNo) AND out_request_no = \(outRequestNo)
+                """)?.refund
+        }
+    }
+
+    public func refunds(tradeNo: String) async throws -> [TradeRefund] {
+        try await database.read { db in
+            try await db.fetchAll(TradeRefundRecord.self, """
+                SELECT \(unescaped: TradeRefundRecord.columns) FROM trade_refunds WHERE trade_no = \(tradeNo) ORDER BY created_at, out_request_no
+                """).map(\.refund)
         }
     }
 
