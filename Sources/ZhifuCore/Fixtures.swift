@@ -36,6 +36,9 @@ public struct Fixtures: Sendable {
     public var trades: [TradeEntry] = []
     /// app_auth_tokens: an ISV app acting for another merchant.
     public var appAuthTokens: [AppAuthToken] = []
+    /// Huabei pre-authorisation agreements: the buyer's credit line (`creditUserId`, funded to
+    /// `limit`) with `freezeAmount` of it frozen for `seller`.
+    public var huabeiAgreements: [(agreementNo: String, userId: UserId, creditUserId: UserId, seller: UserId, limit: Amount, freezeAmount: Amount)] = []
 
     public init() {}
 
@@ -62,7 +65,7 @@ public struct Fixtures: Sendable {
             throw Invalid("fixtures file is not valid JSON: \(error.localizedDescription)")
         }
         var reader = Reader(path: "fixtures", object: root)
-        try reader.allow(["gateway", "accounts", "merchants", "apps", "trades", "appAuthTokens"])
+        try reader.allow(["gateway", "accounts", "merchants", "apps", "trades", "appAuthTokens", "huabeiAgreements"])
         if let gateway = root["gateway"] {
             var entry = try Reader(path: "gateway", value: gateway)
             try entry.allow(["privateKey", "dsaPrivateKey"])
@@ -137,6 +140,39 @@ public struct Fixtures: Sendable {
                                               appId: try entry.string("appId", required: true, maxLength: 32)!,
                                               partner: try entry.userId("partner", required: true)!))
         }
+        try readHuabei(reader)
+    }
+
+    private mutating func readHuabei(_ reader: Reader) throws(Invalid) {
+        for (index, item) in try reader.array("huabeiAgreements").enumerated() {
+            var entry = try Reader(path: "huabeiAgreements[\(index)]", value: item)
+            try entry.allow(["agreementNo", "userId", "creditUserId", "seller", "limit", "freezeAmount"])
+            let limit = try entry.amount("limit", required: true)!, freeze = try entry.amount("freezeAmount", required: true)!
+            guard freeze.fen > 0, freeze <= limit else { throw Invalid("\(entry.path): freezeAmount must be positive and within limit") }
+            huabeiAgreements.append((try entry.string("agreementNo", required: true, maxLength: 64)!, try entry.userId("userId", required: true)!,
+                                     try entry.userId("creditUserId", required: true)!, try entry.userId("seller", required: true)!, limit, freeze))
+        }
+    }
+
+    /// Each agreement's credit line (an account funded to its limit) and the frozen part held for the seller.
+    private func applyHuabei(to store: any Store, clock: any Clock) async throws {
+        for (index, entry) in huabeiAgreements.enumerated() where try await store.huabeiAgreement(agreementNo: entry.agreementNo) == nil {
+            guard try await store.account(userId: entry.userId) != nil, try await store.merchant(partner: entry.seller) != nil else {
+                throw Invalid("huabeiAgreements[\(index)]: userId must be an account and seller a merchant")
+            }
+            let line = Account(userId: entry.creditUserId, logonId: "huabei-\(entry.userId.rawValue)@zhifu.local", name: "花呗额度", passwordHash: nil)
+            if try await store.insertAccount(line) {
+                let funding = Transfer(id: "fixture-huabei-\(entry.creditUserId)", debit: SystemAccounts.clearing, credit: entry.creditUserId,
+                                       amount: entry.limit, code: .funding, reference: "fixtures", createdAt: clock.now)
+                guard try await store.post([funding])[0].isPosted else { throw Invalid("huabeiAgreements[\(index)]: credit line refused") }
+            }
+            let hold = PendingTransfer(id: HuabeiAgreement.holdId(agreementNo: entry.agreementNo), debit: entry.creditUserId, credit: entry.seller,
+                                       amount: entry.freezeAmount, code: .huabeiAuth, reference: entry.agreementNo, createdAt: clock.now)
+            guard try await store.insertHuabeiAgreement(HuabeiAgreement(agreementNo: entry.agreementNo, user: entry.userId, seller: entry.seller,
+                                                                        valid: true, hold: hold)) else {
+                throw Invalid("huabeiAgreements[\(index)]: the credit line \(entry.creditUserId) cannot hold \(entry.freezeAmount)")
+            }
+        }
     }
 
     /// Stores what is not there yet. Accounts and trades that exist are left untouched (their
@@ -196,6 +232,7 @@ public struct Fixtures: Sendable {
             }
             try await store.upsertAppAuthToken(token)
         }
+        try await applyHuabei(to: store, clock: clock)
     }
 }
 

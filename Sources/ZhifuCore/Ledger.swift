@@ -49,6 +49,10 @@ public enum TransferCode: String, Sendable, Codable, CaseIterable {
     case adjustment = "sandbox_adjustment"
     /// A buyer's money held for a merchant by `alipay.fund.auth.order.freeze` (a pending transfer).
     case fundAuthFreeze = "fund_auth_freeze"
+    /// A MYbank terminal payment into (or refund out of) a merchant's balance.
+    case mybankOrder = "mybank_order"
+    /// Huabei credit frozen for a merchant by a pre-authorisation agreement (a pending transfer).
+    case huabeiAuth = "huabei_auth"
 }
 
 /// The outcome of posting one transfer, in order of precedence: the first that applies is reported.

@@ -78,6 +78,9 @@ public struct Gateway: Sendable {
         KoubeiService(store: store, clock: clock, calendar: configuration.calendar)
     }
 
+    public var mybank: MybankService { MybankService(store: store) }
+    public var huabei: HuabeiService { HuabeiService(store: store, clock: clock) }
+
     public var batchTrans: BatchTransService {
         BatchTransService(store: store, clock: clock, calendar: configuration.calendar, passwords: passwords)
     }

@@ -16,7 +16,8 @@ public enum ResponseEncoder {
     public static func fields(_ model: some Encodable) throws -> [(String, OpenAPIJSON)] {
         let slot = Slot()
         try model.encode(to: SlotEncoder(slot: slot, codingPath: []))
-        guard case .object(let members) = slot.json else { throw Failure.unsupported("a response is an object") }
+        // A method whose response has no members of its own (mybank.payment.trade.order.create) is an empty object.
+        guard case .object(let members) = slot.json ?? .object([]) else { throw Failure.unsupported("a response is an object") }
         return members
     }
 }

@@ -68,6 +68,7 @@ struct OpenAPIGateway: Sendable {
             FundAuthOrderFreeze(), FundAuthOrderUnfreeze(), FundAuthOperationDetailQuery(),
             KoubeiItemorderBuy(), KoubeiItemorderQuery(), KoubeiItemorderRefund(),
             KoubeiTicketcodeSend(), KoubeiTicketcodeQuery(), KoubeiTicketcodeDelay(), KoubeiTicketcodeCancel(),
+            MybankPaymentTradeOrderCreate(), HuabeiAuthSettleApply(),
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.methodName, $0) })
     }()
