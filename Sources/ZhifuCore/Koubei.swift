@@ -99,7 +99,28 @@ public struct KoubeiTicketTrans: Sendable, Equatable {
     }
 }
 
+/// An order precreated for 点餐后付 (`koubei.trade.order.precreate`, biz_type POST_ORDER_PAY): a
+/// code for the table that the diner scans; the bill comes later.
+public struct KoubeiPrecreate: Sendable, Equatable {
+    public var partner: UserId
+    /// The idempotency key: the same request_id again answers the same order.
+    public var requestId: String
+    public var orderNo: String
+    public var bizType: String
+    public var outOrderNo: String
+    public var shopId: String
+    public var createdAt: Date
+
+    public init(partner: UserId, requestId: String, orderNo: String, bizType: String, outOrderNo: String, shopId: String, createdAt: Date) {
+        self.partner = partner; self.requestId = requestId; self.orderNo = orderNo; self.bizType = bizType; self.outOrderNo = outOrderNo
+        self.shopId = shopId; self.createdAt = createdAt
+    }
+}
+
 public protocol KoubeiRepository: Sendable {
+    /// Returns the stored precreate when `(partner, request_id)` is taken, else stores this one.
+    func insertKoubeiPrecreate(_ precreate: KoubeiPrecreate) async throws -> KoubeiPrecreate?
+    func koubeiPrecreate(orderNo: String) async throws -> KoubeiPrecreate?
     /// Returns `false` when the order number or `(partner, out_order_no)` is taken.
     func insertKoubeiOrder(_ order: KoubeiOrder) async throws -> Bool
     func koubeiOrder(orderNo: String) async throws -> KoubeiOrder?

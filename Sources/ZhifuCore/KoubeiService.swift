@@ -90,6 +90,21 @@ public struct KoubeiService: Sendable {
 
     public func newOrderNo() -> String { calendar.day(clock.now) + SecureRandom.digits(24) }
 
+    /// `koubei.trade.order.precreate`: once per request_id (the same request_id with other content
+    /// is refused).
+    public func precreate(_ precreate: KoubeiPrecreate) async throws -> KoubeiPrecreate {
+        guard let stored = try await store.insertKoubeiPrecreate(precreate) else { return precreate }
+        guard stored.bizType == precreate.bizType, stored.outOrderNo == precreate.outOrderNo, stored.shopId == precreate.shopId else {
+            throw KoubeiFailure.orderInfoInconsistent
+        }
+        return stored
+    }
+
+    public func precreated(orderNo: String) async throws -> KoubeiPrecreate? {
+        guard orderNo.utf8.count <= 64 else { return nil }
+        return try await store.koubeiPrecreate(orderNo: orderNo)
+    }
+
     // MARK: Tickets
 
     /// `ticketcode.send`: records the codes (each good for `num` uses) the code merchant issued

@@ -24,6 +24,7 @@ public func buildApplication(gateway: Gateway, services: [any Service] = [], log
     }
     SandboxRoutes(gateway: gateway).register(on: router)
     SandboxRoutes(gateway: gateway).registerKoubei(on: router)
+    SandboxRoutes(gateway: gateway).registerKoubeiOrderPage(on: router)
     StartPage(gateway: gateway).register(on: router)
     let mapi = MAPIGateway(gateway: gateway)
     let openAPI = OpenAPIGateway(gateway: gateway, logger: logger)

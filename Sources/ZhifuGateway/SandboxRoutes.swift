@@ -51,6 +51,18 @@ struct SandboxRoutes {
         }
     }
 
+    /// What a 点餐后付 code (`koubei.trade.order.precreate`'s qr_code) opens: the order at its table.
+    /// Not a sandbox route: the code is what the merchant prints.
+    func registerKoubeiOrderPage(on router: Router<GatewayRequestContext>) {
+        router.get("/koubei/order/:orderNo") { _, context in
+            guard let order = try await gateway.koubei.precreated(orderNo: context.parameters.get("orderNo") ?? "") else {
+                throw HTTPError(.notFound)
+            }
+            return Pages.render("koubei_order", KoubeiOrderPageModel(orderNo: order.orderNo, outOrderNo: order.outOrderNo, shopId: order.shopId),
+                                title: "口碑点餐后付")
+        }
+    }
+
     private func clockResponse(_ now: Date) -> Response {
         .json([
             "now": gateway.configuration.calendar.timestamp(now),
@@ -58,4 +70,10 @@ struct SandboxRoutes {
             "timeZone": gateway.configuration.calendar.timeZone.identifier,
         ], status: .ok)
     }
+}
+
+struct KoubeiOrderPageModel {
+    var orderNo: String
+    var outOrderNo: String
+    var shopId: String
 }

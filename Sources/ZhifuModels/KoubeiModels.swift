@@ -244,3 +244,25 @@ public struct KoubeiTicketcodeQueryResponse: OpenAPIResponseModel, Equatable {
         self.availableQuantity = availableQuantity; self.ticketTransInfoList = ticketTransInfoList
     }
 }
+
+/// `koubei.trade.order.precreate` (口碑订单预下单): biz_type POST_ORDER_PAY (点餐后付) needs
+/// out_order_no and shop_id.
+public struct KoubeiOrderPrecreateModel: BizContentModel, Equatable {
+    public var requestId: String
+    public var bizType: String
+    public var outOrderNo: String?
+    public var shopId: String?
+
+    public init(requestId: String, bizType: String = "POST_ORDER_PAY", outOrderNo: String?, shopId: String?) {
+        self.requestId = requestId; self.bizType = bizType; self.outOrderNo = outOrderNo; self.shopId = shopId
+    }
+
+    public static let maxLengths = ["request_id": 64, "biz_type": 32, "out_order_no": 64, "shop_id": 64]
+}
+
+/// `koubei.trade.order.precreate`.
+public struct KoubeiOrderPrecreateResponse: OpenAPIResponseModel, Equatable {
+    public var orderNo: String
+    public var qrCode: String
+    public init(orderNo: String, qrCode: String) { self.orderNo = orderNo; self.qrCode = qrCode }
+}

@@ -21,6 +21,11 @@ public struct AlipayKoubei: Sendable {
         try await client.call("koubei.trade.itemorder.refund", model)
     }
 
+    /// 口碑订单预下单 (点餐后付): the order number and the code for the table.
+    public func orderPrecreate(_ model: KoubeiOrderPrecreateModel) async throws -> KoubeiOrderPrecreateResponse {
+        try await client.call("koubei.trade.order.precreate", model)
+    }
+
     /// 码商发码成功回调.
     public func ticketcodeSend(_ model: KoubeiTicketcodeSendModel) async throws -> KoubeiTicketcodeResponse {
         try await client.call("koubei.trade.ticket.ticketcode.send", model)

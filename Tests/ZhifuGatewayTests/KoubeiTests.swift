@@ -152,6 +152,25 @@ import ZhifuProtocol
         #expect(try await world.gateway.store.audit().isBalanced)
     }
 
+    @Test func aPostOrderPayPrecreateIsMadeOncePerRequestAndItsCodeOpensTheOrder() async throws {
+        let world = try await TestWorld.make()
+        try await world.app().test(.router) { client in
+            let biz = #"{"request_id":"pre-1","biz_type":"POST_ORDER_PAY","out_order_no":"table-7","shop_id":"shop-1"}"#
+            let made = try await call(client, world, "koubei.trade.order.precreate", biz)
+            #expect(made.key == "koubei_trade_order_precreate_response" && made.object["code"] == "10000" && made.object["order_no"]?.count == 32)
+            let qr = try #require(made.object["qr_code"])
+            #expect(try await call(client, world, "koubei.trade.order.precreate", biz).object["order_no"] == made.object["order_no"])
+            let other = try await call(client, world, "koubei.trade.order.precreate", #"{"request_id":"pre-1","biz_type":"POST_ORDER_PAY","out_order_no":"table-8","shop_id":"shop-1"}"#)
+            #expect(other.object["sub_code"] == "ORDER_INFO_INCONSISTENT")
+            #expect(try await call(client, world, "koubei.trade.order.precreate", #"{"request_id":"pre-2","biz_type":"POST_ORDER_PAY","shop_id":"s"}"#).object["sub_msg"] == "缺少必选参数: out_order_no")
+            #expect(try await call(client, world, "koubei.trade.order.precreate", #"{"request_id":"pre-3","biz_type":"CREDIT_AUTH","out_order_no":"o","shop_id":"s"}"#).object["sub_code"] == "ACQ.INVALID_PARAMETER")
+            let path = try #require(qr.range(of: "/koubei/order/")).lowerBound
+            let page = try await client.get(String(qr[path...]))
+            #expect(page.0 == .ok && element("out-order-no", in: page.1) == "table-7")
+            #expect(try await client.get("/koubei/order/20260101000000000000000000000000").0 == .notFound)
+        }
+    }
+
     @Test(arguments: WorldStore.available)
     func parallelRedemptionsNeverUseMoreThanATicketHolds(store: WorldStore) async throws {
         let world = try await TestWorld.make(store: store)

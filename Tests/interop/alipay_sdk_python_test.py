@@ -29,6 +29,7 @@ from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
 from alipay.aop.api.request.AlipayFundAuthOperationDetailQueryRequest import AlipayFundAuthOperationDetailQueryRequest
 from alipay.aop.api.request.AlipayFundAuthOrderFreezeRequest import AlipayFundAuthOrderFreezeRequest
 from alipay.aop.api.request.AlipayFundAuthOrderUnfreezeRequest import AlipayFundAuthOrderUnfreezeRequest
+from alipay.aop.api.request.AlipayPcreditHuabeiAuthSettleApplyRequest import AlipayPcreditHuabeiAuthSettleApplyRequest
 from alipay.aop.api.request.AlipayTradeCancelRequest import AlipayTradeCancelRequest
 from alipay.aop.api.request.AlipayTradeCloseRequest import AlipayTradeCloseRequest
 from alipay.aop.api.request.AlipayTradeAppPayRequest import AlipayTradeAppPayRequest
@@ -39,6 +40,10 @@ from alipay.aop.api.request.AlipayTradePrecreateRequest import AlipayTradePrecre
 from alipay.aop.api.request.AlipayTradeQueryRequest import AlipayTradeQueryRequest
 from alipay.aop.api.request.AlipayTradeRefundApplyRequest import AlipayTradeRefundApplyRequest
 from alipay.aop.api.request.AlipayTradeRefundRequest import AlipayTradeRefundRequest
+from alipay.aop.api.request.KoubeiTradeItemorderBuyRequest import KoubeiTradeItemorderBuyRequest
+from alipay.aop.api.request.KoubeiTradeItemorderQueryRequest import KoubeiTradeItemorderQueryRequest
+from alipay.aop.api.request.KoubeiTradeTicketTicketcodeQueryRequest import KoubeiTradeTicketTicketcodeQueryRequest
+from alipay.aop.api.request.MybankPaymentTradeOrderCreateRequest import MybankPaymentTradeOrderCreateRequest
 from alipay.aop.api.util import WebUtils
 from alipay.aop.api.util.SignatureUtils import get_sign_content, verify_with_rsa
 
@@ -157,8 +162,35 @@ def main():
         assert redirect.code == 302 and redirect.headers["Location"].startswith("/cashier/"), redirect
     assert call(AlipayTradeQueryRequest(), {"out_trade_no": "interop-app"})["trade_status"] == "WAIT_BUYER_PAY"
     fund_auth(call, config, sink)
+    seed_004_rest(call)
     print("alipay-sdk-python: create, pay, precreate, query, refund, refund.apply, refund query, close, cancel, app.pay, "
-          "fund auth freeze / pay / unfreeze / detail query and their notifications verified against the gateway's signatures")
+          "fund auth freeze / pay / unfreeze / detail query and their notifications, koubei item order and ticket query, mybank order and huabei settlement verified against the gateway's signatures")
+
+
+def seed_004_rest(call):
+    """Koubei item order bought and paid on the cashier, mybank terminal order, huabei settlement."""
+    items = [{"sku_id": "sku-1", "original_price": "12.00", "price": "10.00", "quantity": 1}]
+    bought = call(KoubeiTradeItemorderBuyRequest(), {"out_order_no": "interop-kb", "subject": "套餐", "biz_product": "ONLINE_TRADE_PAY",
+                                                     "biz_scene": "DINE", "shop_id": "shop-1", "buyer_id": "2088102000000402",
+                                                     "total_amount": "10.00", "item_order_details": items})
+    assert bought["code"] == "10000" and len(bought["order_no"]) == 32, bought
+    form = urllib.parse.urlencode({"account": "13900000402", "password": "111111"}).encode()
+    urllib.request.urlopen(os.environ["GATEWAY"] + "/cashier/" + bought["trade_no"], data=form, timeout=10).read()
+    queried = call(KoubeiTradeItemorderQueryRequest(), {"order_no": bought["order_no"]})
+    assert queried["status"] == "SUCCESS" and queried["item_order_vo"][0]["quantity"] == "1", queried
+    missing = call(KoubeiTradeTicketTicketcodeQueryRequest(), {"ticket_code": "000000000000", "shop_id": "shop-1"})
+    assert missing["code"] == "40004" and missing["sub_code"] == "TICKET_NOT_EXIST", missing
+    mybank = call(MybankPaymentTradeOrderCreateRequest(), {"partner_id": "MB01", "out_trade_no": "interop-mb", "recon_related_no": "r-1",
+                                                           "pd_code": "POS", "ev_code": "PAY", "total_amount": "1250", "currency_code": "CNY",
+                                                           "goods_info": [{"goods_name": "咖啡", "goods_price": "12.50"}], "seller_id": "T-1",
+                                                           "pay_type": "pay", "pay_date": "2026-11-30 10:00:00"})
+    assert mybank["code"] == "10000" and mybank["msg"] == "Success", mybank
+    settled = call(AlipayPcreditHuabeiAuthSettleApplyRequest(), {"out_request_no": "interopHB1", "agreement_no": "HB-INTEROP",
+                                                                "pay_amount": "30.00", "alipay_user_id": "2088102000000402"})
+    assert settled["code"] == "10000" and settled["out_request_no"] == "interopHB1", settled
+    again = call(AlipayPcreditHuabeiAuthSettleApplyRequest(), {"out_request_no": "interopHB2", "agreement_no": "HB-INTEROP",
+                                                              "pay_amount": "1.00", "alipay_user_id": "2088102000000402"})
+    assert again["sub_code"] == "AGREEMENT_TERMINATED", again
 
 
 def wait_for(notify_type, timeout=15):

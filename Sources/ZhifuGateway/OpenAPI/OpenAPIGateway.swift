@@ -66,7 +66,7 @@ struct OpenAPIGateway: Sendable {
             TradeFastpayRefundQuery(),
             TradeClose(), TradeCancel(), TradeOrderSettle(), TradeOrderinfoSync(), TradeAdvanceConsult(),
             FundAuthOrderFreeze(), FundAuthOrderUnfreeze(), FundAuthOperationDetailQuery(),
-            KoubeiItemorderBuy(), KoubeiItemorderQuery(), KoubeiItemorderRefund(),
+            KoubeiItemorderBuy(), KoubeiItemorderQuery(), KoubeiItemorderRefund(), KoubeiOrderPrecreate(),
             KoubeiTicketcodeSend(), KoubeiTicketcodeQuery(), KoubeiTicketcodeDelay(), KoubeiTicketcodeCancel(),
             MybankPaymentTradeOrderCreate(), HuabeiAuthSettleApply(),
         ]

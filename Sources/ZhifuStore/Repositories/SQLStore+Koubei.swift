@@ -44,6 +44,18 @@ struct KoubeiTicketTransRecord: SQLRecord {
     }
 }
 
+struct KoubeiPrecreateRecord: SQLRecord {
+    static let columns = "partner, request_id, order_no, biz_type, out_order_no, shop_id, created_at"
+
+    var precreate: KoubeiPrecreate
+
+    init(row: SQLRow) throws {
+        precreate = KoubeiPrecreate(partner: try row["partner"], requestId: try row["request_id"], orderNo: try row["order_no"],
+                                    bizType: try row["biz_type"], outOrderNo: try row["out_order_no"], shopId: try row["shop_id"],
+                                    createdAt: try row["created_at"])
+    }
+}
+
 extension KoubeiTicketTrans.Kind: SQLColumnValue {}
 
 /// Rolls a ticket change back from inside its transaction.
@@ -73,6 +85,28 @@ extension SQLStore: KoubeiRepository {
             try await db.fetchOne(KoubeiOrderRecord.self, """
                 SELECT \(unescaped: KoubeiOrderRecord.columns) FROM koubei_orders WHERE partner = \(partner) AND out_order_no = \(outOrderNo)
                 """)?.order
+        }
+    }
+
+    public func insertKoubeiPrecreate(_ p: KoubeiPrecreate) async throws -> KoubeiPrecreate? {
+        try await database.write { db in
+            let inserted = try await db.execute("""
+                INSERT INTO koubei_precreates (\(unescaped: KoubeiPrecreateRecord.columns))
+                VALUES (\(p.partner), \(p.requestId), \(p.orderNo), \(p.bizType), \(p.outOrderNo), \(p.shopId), \(p.createdAt))
+                ON CONFLICT DO NOTHING
+                """)
+            if inserted == 1 { return nil }
+            return try await db.fetchOne(KoubeiPrecreateRecord.self, """
+                SELECT \(unescaped: KoubeiPrecreateRecord.columns) FROM koubei_precreates WHERE partner = \(p.partner) AND request_id = \(p.requestId)
+                """)?.precreate
+        }
+    }
+
+    public func koubeiPrecreate(orderNo: String) async throws -> KoubeiPrecreate? {
+        try await database.read { db in
+            try await db.fetchOne(KoubeiPrecreateRecord.self, """
+                SELECT \(unescaped: KoubeiPrecreateRecord.columns) FROM koubei_precreates WHERE order_no = \(orderNo)
+                """)?.precreate
         }
     }
 
