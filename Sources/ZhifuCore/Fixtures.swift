@@ -249,6 +249,10 @@ public enum GatewaySettings {
     public static let sandboxClock = "sandbox.clock_millis"
     /// Set once demo data has been created, so a restart does not create it again.
     public static let demoDataCreated = "demo.created"
+    /// The console operator's password (a PBKDF2 hash, as payment passwords).
+    public static let operatorPasswordHash = "console.operator_password_hash"
+    /// Moved on by every console logout: sessions of an earlier epoch end on every node.
+    public static let consoleSessionEpoch = "console.session_epoch"
 }
 
 /// Reads one JSON object field by field, naming the path in every refusal.

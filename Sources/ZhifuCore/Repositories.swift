@@ -57,6 +57,8 @@ public protocol TradeRepository: Sendable {
     func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund?
     /// Every refund of the trade, oldest first.
     func refunds(tradeNo: String) async throws -> [TradeRefund]
+    /// The newest trades first (the console's list).
+    func recentTrades(limit: Int) async throws -> [Trade]
     func insertPaymentCode(_ code: PaymentCode) async throws
     func paymentCode(_ code: String) async throws -> PaymentCode?
 }
@@ -117,6 +119,12 @@ public protocol OutboxRepository: Sendable {
     /// `triesBefore` is no longer the notification's count is history only (see `NotificationOutcome`).
     func recordNotificationAttempts(_ outcomes: [NotificationOutcome]) async throws
     func notificationAttempts(notifyId: String) async throws -> [NotificationAttempt]
+    /// Notifications about one business object (a trade_no, batch_no or auth_no), oldest first.
+    func notifications(reference: String) async throws -> [OutboxNotification]
+    /// The newest notifications first, of one status or all.
+    func recentNotifications(status: OutboxNotification.Status?, limit: Int) async throws -> [OutboxNotification]
+    /// An operator's resend: the notification is pending and due at `now`, in one statement.
+    func resendNotification(notifyId: String, now: Date) async throws -> Bool
 }
 
 extension OutboxRepository {

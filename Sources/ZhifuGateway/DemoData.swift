@@ -64,7 +64,7 @@ public struct DemoData: Sendable {
         return demo
     }
 
-    static func writeFile(_ text: String, to path: String, privateFile: Bool = false) throws {
+    public static func writeFile(_ text: String, to path: String, privateFile: Bool = false) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: url, options: .atomic)

@@ -24,6 +24,8 @@ public struct Gateway: Sendable {
     let passwordKDF: PasswordKDF
     /// What a first start created, to print; `nil` when fixtures were given or demo data existed.
     public let demo: DemoData?
+    /// The console operator's password this start generated, to print once; `nil` otherwise.
+    public let generatedOperatorPassword: String?
     /// OpenAPI apps and merchants as this node last read them (one second at most).
     let apps = ConfigCache<String, App>(ttl: .seconds(1))
     let merchants = ConfigCache<UserId, Merchant>(ttl: .seconds(1))
@@ -60,7 +62,8 @@ public struct Gateway: Sendable {
         let gateway = Gateway(configuration: configuration, store: store, clock: clock, manualClock: manualClock, privateKey: privateKey,
                               dsaPrivateKey: dsaPrivateKey, sessionSecret: secrets.sessionSecret,
                               passwordKDF: PasswordKDF(maximumWaiting: configuration.passwordChecksWaiting, runsInline: configuration.passwordKDFInline),
-                              demo: demo)
+                              demo: demo, generatedOperatorPassword: configuration.consoleEnabled
+                                  ? try await ConsoleOperator.ensure(configuration, store: store) : nil)
         let resumed = try await gateway.batchTrans.resume() + gateway.batchRefunds.resume()
         if resumed > 0 { logger.notice("finished \(resumed) batch(es) a previous run left processing") }
         return gateway

@@ -43,6 +43,10 @@ public struct GatewayConfiguration: Sendable {
     public var idleTimeoutSeconds: Int64 = 60
     /// Benchmarks only: run the KDF on the request's own thread (the behaviour before the pool).
     public var passwordKDFInline: Bool = false
+    /// `/console` for the operator; `--console off` leaves it out (404).
+    public var consoleEnabled: Bool = true
+    /// Sets the console operator's password at start; generated once (demo.txt) when absent.
+    public var operatorPassword: String?
 
     public init() {}
 

@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How long five wrong payment passwords block an account: seconds, or with m/h/d (default 3h, as Alipay).")
     var passwordLock = "3h"
     @Option(help: "CNY per unit of each accepted currency, e.g. USD=7.1,HKD=0.91 (replaces the defaults).") var exchangeRates: String?
+    @Option(help: "on, or off to leave the operator console (/console) out.") var console = "on"
+    @Option(help: "The console operator's password (also ZHIFU_OPERATOR_PASSWORD); generated once and kept in demo.txt when not given.")
+    var operatorPassword: String?
 
     /// `90`, `15m`, `3h`, `1d` in seconds.
     static func seconds(_ text: String) -> Int64? {
@@ -50,6 +53,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--clock must be system or manual")
         }
         configuration.clockMode = mode
+        guard console == "on" || console == "off" else { throw ValidationError("--console must be on or off") }
+        configuration.consoleEnabled = console == "on"
+        configuration.operatorPassword = operatorPassword ?? ProcessInfo.processInfo.environment["ZHIFU_OPERATOR_PASSWORD"]
         guard let calendar = BusinessCalendar(timeZoneName: timezone) else {
             throw ValidationError("--timezone: unknown time zone \(timezone)")
         }
@@ -122,6 +128,19 @@ struct GatewayServer: Service {
         say("Zhifu gateway  \(configuration.baseURL)/gateway.do")
         say("Health         \(configuration.baseURL)/health")
         say("Buyer page     \(configuration.publicURL)/buyer (payment codes; scan a qr_code to pay it)")
+        if configuration.consoleEnabled {
+            if let password = gateway.generatedOperatorPassword {
+                let line = "Console operator password: \(password)\n"
+                if !configuration.inMemory {
+                    let path = configuration.dataDirectory + "/demo.txt"
+                    let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                    try DemoData.writeFile(existing + line, to: path, privateFile: true)
+                }
+                say("Console        \(configuration.publicURL)/console (operator password \(password), kept in demo.txt)")
+            } else {
+                say("Console        \(configuration.publicURL)/console (operator password: --operator-password, or the one in demo.txt)")
+            }
+        }
         let postgres = configuration.databaseURL.flatMap { try? PostgresURL($0) }
         say("Store          \(postgres.map { "PostgreSQL \($0)" } ?? "SQLite \(configuration.dataDirectory)/zhifu.sqlite")")
         say("Secrets        \(configuration.secretsDirectory.map { "files in \($0)" } ?? "gateway keys and session secret in the database")")

@@ -5,6 +5,7 @@ import Testing
 import ZhifuCore
 import ZhifuGateway
 import ZhifuProtocol
+import ZhifuSDK
 
 @Suite struct OpenAPITests {
     /// Common parameters signed the way the official SDKs do (RSA2 over all but `sign`).
@@ -24,9 +25,22 @@ import ZhifuProtocol
         query["biz_content"] = nil
         let body = p["biz_content"].map { FormCoding.encode(Parameters([("biz_content", $0)]), charset: .utf8)! } ?? ""
         let raw = try await client.post("/gateway.do?" + FormCoding.encode(query, charset: .utf8)!, form: body).1
+        if (p["charset"] ?? "utf-8").lowercased() == "utf-8", let method = p["method"] {
+            Self.expectSignedByTheGateway(raw, method: method)
+        }
         let json = try #require(try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any])
         let key = try #require(json.keys.first { $0.hasSuffix("_response") })
         return (key, (json[key] as? [String: Any] ?? [:]).mapValues { "\($0)" }, json["sign"] as? String, raw)
+    }
+
+    /// Every signed answer a test reads is checked as a merchant's SDK checks it: the signature
+    /// (the test gateway's key, RSA2 or the app's RSA) over the exact bytes of the response object.
+    static func expectSignedByTheGateway(_ raw: String, method: String) {
+        guard let body = try? AlipayResponseBody(Array(raw.utf8), method: method), let sign = body.sign else { return }
+        let valid = [SignType.rsa2, .rsa].contains { type in
+            (try? RSAVerifier(key: TestWorld.gatewayKeys.rsa.publicKey, signType: type))?.isValidSignature(sign, for: body.object) == true
+        }
+        #expect(valid, "the answer to \(method) is signed over its object's bytes")
     }
 
     @Test func tradeQueryAnswersSignedByTheGatewayKey() async throws {

@@ -132,6 +132,13 @@ import ZhifuTesting
             #expect(sent.bizCode == nil && sent.requestId == "r1")
             let ticket = try await sandbox.client.koubei.ticketcodeQuery(ticketCode: "SDK001", shopId: "shop-1")
             #expect(ticket.ticketStatus == "EFFECTIVE" && ticket.availableQuantity == "1")
+            let later = sandbox.gateway.configuration.calendar.timestamp(sandbox.gateway.clock.now.addingTimeInterval(800 * 86_400))
+            #expect(try await sandbox.client.koubei.ticketcodeDelay(.init(requestId: "d1", orderNo: bought.orderNo, ticketCode: "SDK001", endDate: later)).bizCode == nil)
+            #expect(try await sandbox.gateway.koubei.redeem(code: "SDK001", requestId: "use-1", quantity: 1, shopId: "shop-1") == nil)
+            #expect(try await sandbox.client.koubei.ticketcodeQuery(ticketCode: "SDK001", shopId: "shop-1").ticketStatus == "USED")
+            #expect(try await sandbox.client.koubei.ticketcodeCancel(.init(requestId: "c1", requestBizNo: "use-1", ticketCode: "SDK001")).bizCode == nil)
+            let precreated = try await sandbox.client.koubei.orderPrecreate(.init(requestId: "p1", outOrderNo: "table-1", shopId: "shop-1"))
+            #expect(precreated.qrCode.hasSuffix("/koubei/order/" + precreated.orderNo))
             let refund = try await sandbox.client.koubei.itemorderRefund(.init(orderNo: bought.orderNo, outRequestNo: "rf",
                                                                                refundInfos: [.init(itemOrderNo: bought.orderNo + "01", amount: Amount(fen: 2_000))]))
             #expect(refund.realRefundAmount == Amount(fen: 2_000))

@@ -20,7 +20,7 @@ struct StartPage {
         var model = StartPageModel(
             version: Self.version, gatewayURL: configuration.publicURL + "/gateway.do", store: gateway.store.kind,
             clock: configuration.clockMode.rawValue, manualClock: configuration.clockMode == .manual,
-            now: configuration.calendar.timestamp(now), timeZone: configuration.calendar.timeZone.identifier, demo: nil)
+            now: configuration.calendar.timestamp(now), timeZone: configuration.calendar.timeZone.identifier, console: configuration.consoleEnabled, demo: nil)
         // The demo merchant is shown only while it is in the store as the first start made it.
         let partner = DemoData.merchantPartner
         guard try await gateway.merchantDirectory.merchant(partner: partner) != nil,
@@ -62,5 +62,6 @@ struct StartPageModel {
     var manualClock: Bool
     var now: String
     var timeZone: String
+    var console: Bool
     var demo: Demo?
 }

@@ -70,9 +70,10 @@ extension SQLStore: OutboxRepository {
     /// Queues one notification inside the caller's transaction.
     static func insert(_ n: OutboxNotification, on db: any SQLConnection) async throws {
         try await db.execute("""
-            INSERT INTO notifications (\(unescaped: NotificationRecord.columns))
+            INSERT INTO notifications (\(unescaped: NotificationRecord.columns), reference)
             VALUES (\(n.notifyId), \(n.partner), \(n.notifyURL), \(n.notifyType), \(n.protocol), \(n.signType), \(n.charset),
-                    \(n.parameters.jsonText), \(n.status), \(n.attempts), \(n.nextAttemptAt), \(n.createdAt))
+                    \(n.parameters.jsonText), \(n.status), \(n.attempts), \(n.nextAttemptAt), \(n.createdAt),
+                    \(n.parameters["trade_no"] ?? n.parameters["batch_no"] ?? n.parameters["auth_no"]))
             """)
     }
 
@@ -117,6 +118,35 @@ extension SQLStore: OutboxRepository {
                     WHERE notify_id = \(attempt.notifyId) AND status = 'PENDING' AND (attempts = \(outcome.triesBefore) OR \(attempt.acknowledged))
                     """)
             }
+        }
+    }
+
+    public func notifications(reference: String) async throws -> [OutboxNotification] {
+        try await database.read { db in
+            try await db.fetchAll(NotificationRecord.self, """
+                SELECT \(unescaped: NotificationRecord.columns) FROM notifications WHERE reference = \(reference) ORDER BY created_at, notify_id
+                """).map { try $0.notification() }
+        }
+    }
+
+    public func recentNotifications(status: OutboxNotification.Status?, limit: Int) async throws -> [OutboxNotification] {
+        try await database.read { db in
+            if let status {
+                return try await db.fetchAll(NotificationRecord.self, """
+                    SELECT \(unescaped: NotificationRecord.columns) FROM notifications WHERE status = \(status) ORDER BY created_at DESC LIMIT \(limit)
+                    """).map { try $0.notification() }
+            }
+            return try await db.fetchAll(NotificationRecord.self, """
+                SELECT \(unescaped: NotificationRecord.columns) FROM notifications ORDER BY created_at DESC LIMIT \(limit)
+                """).map { try $0.notification() }
+        }
+    }
+
+    public func resendNotification(notifyId: String, now: Date) async throws -> Bool {
+        try await database.write { db in
+            try await db.execute("""
+                UPDATE notifications SET status = 'PENDING', next_attempt_at = \(now) WHERE notify_id = \(notifyId)
+                """) == 1
         }
     }
 

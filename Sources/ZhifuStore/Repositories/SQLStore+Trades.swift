@@ -194,6 +194,13 @@ extension SQLStore: TradeRepository {
         }
     }
 
+    public func recentTrades(limit: Int) async throws -> [Trade] {
+        try await database.read { db in
+            try await db.fetchAll(TradeRecord.self, "SELECT \(unescaped: TradeRecord.columns) FROM trades ORDER BY created_at DESC LIMIT \(limit)")
+                .map { try $0.trade() }
+        }
+    }
+
     public func insertPaymentCode(_ code: PaymentCode) async throws {
         try await database.write { db in
             try await db.execute("""

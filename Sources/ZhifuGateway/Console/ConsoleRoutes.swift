@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import ZhifuCore
+import ZhifuProtocol
+
+/// `/console`: the operator's view of the gateway — trades with their whole story, notifications
+/// with every try and a resend, the ledger audit, the sandbox clock. Pages come from templates
+/// (escaped); every route but the login page needs a console session, and every form its CSRF
+/// token. Gateway routes never read the console cookie, and the console never accepts a gateway
+/// signature: the two share nothing.
+struct ConsoleRoutes {
+    let gateway: Gateway
+    var session: ConsoleSession { ConsoleSession(gateway: gateway) }
+    var calendar: BusinessCalendar { gateway.configuration.calendar }
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.get("/console/login") { _, _ in Pages.render("console_login", ConsoleLoginModel(), title: "运营控制台登录") }
+        router.post("/console/login") { request, _ in try await login(request) }
+        router.post("/console/logout") { request, _ in
+            try await withSession(request, form: true) { _, _ in
+                _ = try await gateway.store.setSettingIfAbsent(GatewaySettings.consoleSessionEpoch, value: "0")
+                _ = try await gateway.store.addToSetting(GatewaySettings.consoleSessionEpoch, amount: 1)
+                return redirect("/console/login", cookie: ConsoleSession.clearCookie)
+            }
+        }
+        router.get("/console") { request, _ in try await withSession(request) { session, _ in try await home(session, audit: nil) } }
+        router.post("/console/audit") { request, _ in
+            try await withSession(request, form: true) { session, _ in try await home(session, audit: try await gateway.store.audit()) }
+        }
+        router.get("/console/trades/:tradeNo") { request, context in
+            try await withSession(request) { session, _ in try await trade(context.parameters.get("tradeNo") ?? "", session: session) }
+        }
+        router.get("/console/notifications") { request, _ in
+            try await withSession(request) { session, _ in try await notifications(filter: request.uri.queryParameters.get("status") ?? "", session: session) }
+        }
+        router.post("/console/notifications/:notifyId/resend") { request, context in
+            try await withSession(request, form: true) { _, form in
+                let notifyId = context.parameters.get("notifyId") ?? ""
+                guard notifyId.utf8.count <= 64, try await gateway.store.resendNotification(notifyId: notifyId, now: gateway.clock.now) else {
+                    throw HTTPError(.notFound)
+                }
+                return redirect(Self.back(form["back"]))
+            }
+        }
+        router.post("/console/clock/advance") { request, _ in
+            try await withSession(request, form: true) { _, form in
+                guard gateway.manualClock != nil else { throw HTTPError(.notFound) }
+                guard let seconds = form["seconds"].flatMap(Int64.init), (0...SandboxRoutes.maximumAdvanceSeconds).contains(seconds) else {
+                    throw HTTPError(.badRequest, message: "seconds must be an integer from 0 to \(SandboxRoutes.maximumAdvanceSeconds)")
+                }
+                try await gateway.advanceSandboxClock(seconds: seconds)
+                return redirect("/console")
+            }
+        }
+    }
+
+    /// Only console pages as the way back after a form.
+    static func back(_ path: String?) -> String {
+        guard let path, path.hasPrefix("/console"), !path.contains("//"), path.utf8.count <= 200 else { return "/console" }
+        return path
+    }
+
+    private func login(_ request: Request) async throws -> Response {
+        let form = try await Cashier.form(request)
+        guard let hash = try await gateway.store.setting(GatewaySettings.operatorPasswordHash), let password = form["password"], password.utf8.count <= 128,
+              try await gateway.passwordKDF.verify(password, against: hash) else {
+            return Pages.render("console_login", ConsoleLoginModel(error: "密码错误"), title: "运营控制台登录", status: .unauthorized)
+        }
+        return redirect("/console", cookie: session.setCookie(try await session.value()))
+    }
+
+    /// Runs `body` with the session (and, for a form, its fields after the CSRF check); without a
+    /// session, the login page; with a wrong CSRF token, 403.
+    private func withSession(_ request: Request, form: Bool = false,
+                             _ body: (String, ZhifuProtocol.Parameters) async throws -> Response) async throws -> Response {
+        guard let current = try await session.current(request) else { return redirect("/console/login") }
+        guard form else { return try await body(current, ZhifuProtocol.Parameters()) }
+        let fields = try await Cashier.form(request)
+        guard session.isValidCSRF(fields["csrf"], session: current) else { throw HTTPError(.forbidden, message: "missing or wrong CSRF token") }
+        return try await body(current, fields)
+    }
+
+    private func redirect(_ location: String, cookie: String? = nil) -> Response {
+        var headers: HTTPFields = [.location: location]
+        if let cookie { headers[.setCookie] = cookie }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    private func rows(_ notifications: [OutboxNotification], csrf: String) async throws -> [ConsoleNotificationRow] {
+        var rows: [ConsoleNotificationRow] = []
+        for notification in notifications {
+            rows.append(ConsoleNotificationRow(notification, tries: try await gateway.store.notificationAttempts(notifyId: notification.notifyId),
+                                               csrf: csrf, calendar: calendar))
+        }
+        return rows
+    }
+
+    private func home(_ current: String, audit: LedgerAudit?) async throws -> Response {
+        let csrf = session.csrfToken(for: current)
+        let model = ConsoleHomeModel(csrf: csrf, now: calendar.timestamp(gateway.clock.now), store: gateway.store.kind, manualClock: gateway.manualClock != nil,
+                                     audit: audit?.description, auditBalanced: audit?.isBalanced ?? false,
+                                     trades: try await gateway.store.recentTrades(limit: 20).map { ConsoleTradeRow($0, calendar: calendar) },
+                                     notifications: try await rows(gateway.store.recentNotifications(status: nil, limit: 10), csrf: csrf))
+        return Pages.render("console_home", model, title: "运营控制台")
+    }
+
+    private func trade(_ tradeNo: String, session current: String) async throws -> Response {
+        guard let trade = try await gateway.trades.stored(tradeNo: tradeNo) else { throw HTTPError(.notFound) }
+        let method = trade.details.method.isEmpty ? "" : " (\(trade.details.method))"
+        var events = [ConsoleEvent(time: calendar.timestamp(trade.createdAt), what: "创建 \(trade.amount)\(method)")]
+        if let paidAt = trade.details.paidAt { events.append(ConsoleEvent(time: calendar.timestamp(paidAt), what: "支付成功 \(trade.payAmount)")) }
+        for refund in try await gateway.trades.refunds(tradeNo: tradeNo) {
+            events.append(ConsoleEvent(time: calendar.timestamp(refund.createdAt), what: "退款 \(refund.amount) (\(refund.outRequestNo))"))
+        }
+        for transfer in try await gateway.store.transfers(reference: tradeNo) {
+            events.append(ConsoleEvent(time: calendar.timestamp(transfer.createdAt),
+                                       what: "转账 \(transfer.code.rawValue) \(transfer.amount): \(transfer.debit) → \(transfer.credit)"))
+        }
+        if let closedAt = trade.details.closedAt { events.append(ConsoleEvent(time: calendar.timestamp(closedAt), what: "关闭")) }
+        let csrf = session.csrfToken(for: current)
+        let model = ConsoleTradeModel(csrf: csrf, trade: ConsoleTradeRow(trade, calendar: calendar), subject: trade.subject,
+                                      buyer: trade.buyer?.rawValue ?? "—", events: events.sorted { $0.time < $1.time },
+                                      notifications: try await rows(gateway.store.notifications(reference: tradeNo), csrf: csrf))
+        return Pages.render("console_trade", model, title: "交易 \(trade.tradeNo)")
+    }
+
+    private func notifications(filter: String, session current: String) async throws -> Response {
+        let status = OutboxNotification.Status(rawValue: filter)
+        let csrf = session.csrfToken(for: current)
+        let model = ConsoleNotificationsModel(csrf: csrf, filter: status?.rawValue ?? "",
+                                              notifications: try await rows(gateway.store.recentNotifications(status: status, limit: 100), csrf: csrf))
+        return Pages.render("console_notifications", model, title: "异步通知")
+    }
+}

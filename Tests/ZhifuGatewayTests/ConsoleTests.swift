@@ -1,0 +1,119 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import ZhifuCore
+import ZhifuGateway
+import ZhifuProtocol
+
+/// The operator console: sessions, CSRF, escaping, a trade's story with its notifications, resend.
+@Suite struct ConsoleTests {
+    let api = OpenAPITests()
+    static let password = "op-Secret-42"
+
+    func login(_ client: some TestClientProtocol, password: String = Self.password) async throws -> (HTTPResponse.Status, String?) {
+        try await client.execute(uri: "/console/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                 body: ByteBuffer(string: formEncode([("password", password)]))) { response in
+            (response.status, response.headers[.setCookie].flatMap { $0.split(separator: ";").first.map(String.init) })
+        }
+    }
+
+    func get(_ client: some TestClientProtocol, _ uri: String, cookie: String?) async throws -> (HTTPResponse.Status, String, String?) {
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.cookie] = cookie }
+        return try await client.execute(uri: uri, method: .get, headers: headers) { ($0.status, try bodyText($0), $0.headers[.location]) }
+    }
+
+    func post(_ client: some TestClientProtocol, _ uri: String, cookie: String?, form: [(String, String)]) async throws -> (HTTPResponse.Status, String?) {
+        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if let cookie { headers[.cookie] = cookie }
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: formEncode(form))) {
+            ($0.status, $0.headers[.location])
+        }
+    }
+
+    @Test func everyConsoleRouteWithoutASessionGoesToTheLogin() async throws {
+        let world = try await TestWorld.make(operatorPassword: Self.password)
+        try await world.app().test(.router) { client in
+            for uri in ["/console", "/console/trades/2026112222001400000001", "/console/notifications"] {
+                let answer = try await get(client, uri, cookie: nil)
+                #expect(answer.0 == .seeOther && answer.2 == "/console/login", "\(uri)")
+                let forged = try await get(client, uri, cookie: "zhifu_console=0.9999999999.deadbeef")
+                #expect(forged.0 == .seeOther, "a forged cookie is no session: \(uri)")
+            }
+            for uri in ["/console/audit", "/console/clock/advance", "/console/notifications/x/resend", "/console/logout"] {
+                #expect(try await post(client, uri, cookie: nil, form: []).1 == "/console/login", "\(uri)")
+            }
+            #expect(try await login(client, password: "wrong").0 == .unauthorized)
+            let (_, cookie) = try await login(client)
+            #expect(cookie?.hasPrefix("zhifu_console=") == true)
+            // A buyer's cookie is not a console session, nor the other way round.
+            #expect(try await get(client, "/console", cookie: cookie?.replacingOccurrences(of: "zhifu_console", with: "zhifu_buyer")).0 == .seeOther)
+            #expect(try await get(client, "/console", cookie: cookie).0 == .ok)
+        }
+        let disabled = try await TestWorld.make()
+        try await disabled.app().test(.router) { client in
+            let answer = try await get(client, "/console/login", cookie: nil)
+            #expect(answer.0 == .notFound, "--console off")
+        }
+    }
+
+    @Test func theOperatorSeesATradesStoryWithItsNotificationsAndResendsOne() async throws {
+        let world = try await TestWorld.make(operatorPassword: Self.password)
+        try await world.app().test(.router) { client in
+            let code = try await world.gateway.trades.issuePaymentCode(buyer: UserId(TestWorld.buyer)!)
+            let paid = try await api.call(client, try api.request(world, method: "alipay.trade.pay",
+                                                                  biz: TradeTests().payBiz("console-1", code: code.code, extra: #","body":"<script>alert(1)</script>""#),
+                                                                  overrides: [("notify_url", "http://127.0.0.1:1/notify")]))
+            let tradeNo = try #require(paid.object["trade_no"])
+            _ = try await api.call(client, try api.request(world, method: "alipay.trade.refund", biz: #"{"trade_no":"\#(tradeNo)","refund_amount":"2.00","out_request_no":"r1"}"#))
+            let (_, cookie) = try await login(client)
+            let page = try await get(client, "/console/trades/\(tradeNo)", cookie: cookie)
+            #expect(page.0 == .ok && element("trade-no", in: page.1) == tradeNo && element("trade-status", in: page.1) == "TRADE_SUCCESS")
+            #expect(page.1.contains("支付成功 10.00") && page.1.contains("退款 2.00 (r1)") && page.1.contains("trade_pay"))
+            #expect(page.1.components(separatedBy: "class=\"notification\"").count - 1 == 2, "the payment's and the refund's notification")
+            let notifyId = try #require(try await world.gateway.store.notifications(reference: tradeNo).first?.notifyId)
+
+            let csrf = try #require(inputValue("csrf", in: page.1))
+            #expect(try await post(client, "/console/notifications/\(notifyId)/resend", cookie: cookie, form: []).0 == .forbidden, "no CSRF token")
+            #expect(try await post(client, "/console/notifications/\(notifyId)/resend", cookie: cookie, form: [("csrf", "0" + csrf.dropFirst())]).0 == .forbidden)
+            world.gateway.manualClock!.advance(seconds: 60)
+            let resent = try await post(client, "/console/notifications/\(notifyId)/resend", cookie: cookie, form: [("csrf", csrf), ("back", "//evil.example")])
+            #expect(resent.0 == .seeOther && resent.1 == "/console", "only console pages as the way back")
+            let due = try #require(try await world.gateway.store.notification(notifyId: notifyId))
+            #expect(due.status == .pending && due.nextAttemptAt == world.gateway.clock.now)
+
+            let audited = try await client.execute(uri: "/console/audit", method: .post,
+                                                   headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie ?? ""],
+                                                   body: ByteBuffer(string: formEncode([("csrf", csrf)]))) { try bodyText($0) }
+            #expect(element("audit-result", in: audited)?.hasSuffix("balanced") == true)
+            #expect(try await post(client, "/console/logout", cookie: cookie, form: [("csrf", csrf)]).1 == "/console/login")
+            #expect(try await get(client, "/console", cookie: cookie).0 == .seeOther, "logged out on the server: the old cookie is over")
+        }
+    }
+
+    @Test func valuesFromMerchantsAreShownEscaped() async throws {
+        let world = try await TestWorld.make(operatorPassword: Self.password)
+        try await world.app().test(.router) { client in
+            let created = try await api.call(client, try api.request(world, method: "alipay.trade.create",
+                                                                     biz: #"{"out_trade_no":"<img/src=x/onerror=alert(1)>","total_amount":"1.00","subject":"<script>alert(1)</script>"}"#))
+            let tradeNo = try #require(created.object["trade_no"])
+            let (_, cookie) = try await login(client)
+            let trade = try await get(client, "/console/trades/\(tradeNo)", cookie: cookie).1
+            #expect(trade.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the subject, escaped")
+            for uri in ["/console", "/console/trades/\(tradeNo)"] {
+                let body = try await get(client, uri, cookie: cookie).1
+                #expect(!body.contains("<script>alert") && !body.contains("<img/src"), "\(uri)")
+                #expect(body.contains("&lt;img/src=x/onerror=alert(1)&gt;"), "\(uri)")
+            }
+            // The gateway's own routes take no console cookie as anything.
+            var forged = try api.request(world, method: "alipay.trade.query", biz: #"{"trade_no":"\#(tradeNo)"}"#)
+            forged["sign"] = "AAAA"
+            let answer = try await client.execute(uri: "/gateway.do", method: .post,
+                                                  headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie ?? ""],
+                                                  body: ByteBuffer(string: FormCoding.encode(forged, charset: .utf8)!)) { try bodyText($0) }
+            #expect(answer.contains("isv.invalid-signature"))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+"""Headless Chromium test of the operator console: login (a wrong password first), the overview,
+a trade's timeline, the ledger audit, the notifications list, logout. Screenshots go to
+$ARTIFACTS. Run by scripts/test against the browser `zhifu serve` (--operator-password).
+"""
+import os
+import sys
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+sys.path.insert(0, os.path.dirname(__file__))
+from browser import chromium  # noqa: E402
+
+GATEWAY = os.environ["GATEWAY"]
+ARTIFACTS = os.environ.get("ARTIFACTS", "test-artifacts")
+PASSWORD = os.environ["OPERATOR_PASSWORD"]
+TRADE = "2026112322001400000301"
+
+
+def login(driver, password):
+    driver.get(GATEWAY + "/console")
+    WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "password")))
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "login").click()
+
+
+def main():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    driver = chromium()
+    try:
+        login(driver, "not-the-password")
+        assert driver.find_element(By.ID, "error").text == "密码错误", driver.page_source[:500]
+        driver.save_screenshot(os.path.join(ARTIFACTS, "console_login.png"))
+        login(driver, PASSWORD)
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "trades")))
+        assert TRADE in driver.find_element(By.ID, "trades").text
+        driver.save_screenshot(os.path.join(ARTIFACTS, "console_overview.png"))
+        driver.find_element(By.ID, "audit").click()
+        result = WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "audit-result"))).text
+        assert result.endswith("balanced") and "NOT" not in result, result
+        driver.find_element(By.LINK_TEXT, TRADE).click()
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "timeline")))
+        assert driver.find_element(By.ID, "trade-status").text == "TRADE_SUCCESS"
+        assert "trade_pay 30.00" in driver.find_element(By.ID, "timeline").text, driver.find_element(By.ID, "timeline").text
+        driver.save_screenshot(os.path.join(ARTIFACTS, "console_trade.png"))
+        driver.find_element(By.LINK_TEXT, "异步通知").click()
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "notifications")))
+        driver.save_screenshot(os.path.join(ARTIFACTS, "console_notifications.png"))
+        driver.find_element(By.ID, "logout").click()
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "password")))
+        driver.get(GATEWAY + "/console")
+        assert driver.find_elements(By.ID, "password"), "logged out: the console asks for the password again"
+    finally:
+        driver.quit()
+    print("console: login, overview, trade timeline, audit, notifications and logout in Chromium")
+
+
+if __name__ == "__main__":
+    main()
