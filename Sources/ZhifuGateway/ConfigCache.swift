@@ -21,4 +21,9 @@ final class ConfigCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         }
         return value
     }
+
+    /// Forgets everything: the next read loads again (after this node changed what is cached).
+    func removeAll() {
+        entries.withLock { $0.removeAll() }
+    }
 }

@@ -29,6 +29,8 @@ public struct Gateway: Sendable {
     /// OpenAPI apps and merchants as this node last read them (one second at most).
     let apps = ConfigCache<String, App>(ttl: .seconds(1))
     let merchants = ConfigCache<UserId, Merchant>(ttl: .seconds(1))
+    /// The enabled fault rules as this node last read them (one second at most).
+    let faultRules = ConfigCache<Int, [FaultRule]>(ttl: .seconds(1))
 
     /// Migrates the store, loads fixtures (or creates demo data on a first start) and loads or
     /// creates the gateway key. Which store it is (SQLite, PostgreSQL) is the caller's choice.

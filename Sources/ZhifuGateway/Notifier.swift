@@ -87,22 +87,12 @@ public struct Notifier: Service {
     func deliver(_ notification: OutboxNotification, md5Key: String?, client: HTTPClient) async -> NotificationOutcome {
         let started = ContinuousClock.now
         let attemptedAt = gateway.clock.now
-        var status: Int?
-        var body = ""
-        var failure: String?
-        do {
-            let form = try signedForm(notification, md5Key: md5Key, at: attemptedAt)
-            var request = HTTPClientRequest(url: notification.notifyURL)
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=\(notification.charset.rawValue)")
-            request.headers.add(name: "User-Agent", value: "Zhifu-Notifier")
-            request.body = .bytes(ByteBuffer(string: form))
-            let response = try await client.execute(request, timeout: .seconds(configuration.timeoutSeconds))
-            status = Int(response.status.code)
-            let bytes = try await response.body.collect(upTo: 64 * 1024)
-            body = String(decoding: bytes.readableBytesView, as: UTF8.self)
-        } catch {
-            failure = "\(error)"
+        let (status, body, failure): (Int?, String, String?)
+        if let rule = try? await FaultRules(gateway: gateway).fire(.notify, notification.notifyURL) {
+            // The console's fault rule answers for the merchant's endpoint; nothing is sent.
+            (status, body, failure) = rule.answer == "timeout" ? (nil, "", "timeout (fault rule \(rule.id))") : (Int(rule.answer), rule.body ?? "", nil)
+        } else {
+            (status, body, failure) = await post(notification, md5Key: md5Key, at: attemptedAt, client: client)
         }
         let acknowledged = status == 200 && body.trimmingCharacters(in: .whitespacesAndNewlines) == "success"
         let elapsed = ContinuousClock.now - started
@@ -112,6 +102,23 @@ public struct Notifier: Service {
             error: failure.map { String($0.prefix(256)) }, acknowledged: acknowledged)
         let next = acknowledged ? nil : OutboxNotification.nextAttempt(after: notification.attempts + 1, at: attemptedAt, protocol: notification.protocol)
         return NotificationOutcome(attempt: attempt, triesBefore: notification.attempts, nextAttemptAt: next)
+    }
+
+    /// The POST itself: the HTTP status and body, or why there was none.
+    private func post(_ notification: OutboxNotification, md5Key: String?, at attemptedAt: Date, client: HTTPClient) async -> (Int?, String, String?) {
+        do {
+            let form = try signedForm(notification, md5Key: md5Key, at: attemptedAt)
+            var request = HTTPClientRequest(url: notification.notifyURL)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=\(notification.charset.rawValue)")
+            request.headers.add(name: "User-Agent", value: "Zhifu-Notifier")
+            request.body = .bytes(ByteBuffer(string: form))
+            let response = try await client.execute(request, timeout: .seconds(configuration.timeoutSeconds))
+            let bytes = try await response.body.collect(upTo: 64 * 1024)
+            return (Int(response.status.code), String(decoding: bytes.readableBytesView, as: UTF8.self), nil)
+        } catch {
+            return (nil, "", "\(error)")
+        }
     }
 
     /// The form body: business parameters plus notify_time, notify_type, notify_id, then sign and

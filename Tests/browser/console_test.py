@@ -47,13 +47,24 @@ def main():
         driver.find_element(By.LINK_TEXT, "异步通知").click()
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "notifications")))
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_notifications.png"))
+        driver.find_element(By.LINK_TEXT, "故障注入").click()
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "add-fault")))
+        driver.find_element(By.ID, "target").send_keys("alipay.trade.pay")
+        driver.find_element(By.ID, "answer").send_keys("ACQ.SYSTEM_ERROR")
+        driver.find_element(By.ID, "count").send_keys("3")
+        driver.find_element(By.ID, "add-fault").click()
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#faults tr.fault")))
+        assert "alipay.trade.pay" in driver.find_element(By.ID, "faults").text
+        driver.save_screenshot(os.path.join(ARTIFACTS, "console_faults.png"))
+        driver.find_element(By.CSS_SELECTOR, "#faults button.off").click()
+        WebDriverWait(driver, 10).until(lambda d: "已关闭" in d.find_element(By.ID, "faults").text)
         driver.find_element(By.ID, "logout").click()
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "password")))
         driver.get(GATEWAY + "/console")
         assert driver.find_elements(By.ID, "password"), "logged out: the console asks for the password again"
     finally:
         driver.quit()
-    print("console: login, overview, trade timeline, audit, notifications and logout in Chromium")
+    print("console: login, overview, trade timeline, audit, notifications, a fault rule added and switched off, and logout in Chromium")
 
 
 if __name__ == "__main__":

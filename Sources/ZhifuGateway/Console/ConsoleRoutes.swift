@@ -42,6 +42,7 @@ struct ConsoleRoutes {
                 return redirect(Self.back(form["back"]))
             }
         }
+        registerFaults(on: router)
         router.post("/console/clock/advance") { request, _ in
             try await withSession(request, form: true) { _, form in
                 guard gateway.manualClock != nil else { throw HTTPError(.notFound) }
@@ -71,7 +72,7 @@ struct ConsoleRoutes {
 
     /// Runs `body` with the session (and, for a form, its fields after the CSRF check); without a
     /// session, the login page; with a wrong CSRF token, 403.
-    private func withSession(_ request: Request, form: Bool = false,
+    func withSession(_ request: Request, form: Bool = false,
                              _ body: (String, ZhifuProtocol.Parameters) async throws -> Response) async throws -> Response {
         guard let current = try await session.current(request) else { return redirect("/console/login") }
         guard form else { return try await body(current, ZhifuProtocol.Parameters()) }
@@ -80,7 +81,7 @@ struct ConsoleRoutes {
         return try await body(current, fields)
     }
 
-    private func redirect(_ location: String, cookie: String? = nil) -> Response {
+    func redirect(_ location: String, cookie: String? = nil) -> Response {
         var headers: HTTPFields = [.location: location]
         if let cookie { headers[.setCookie] = cookie }
         return Response(status: .seeOther, headers: headers)

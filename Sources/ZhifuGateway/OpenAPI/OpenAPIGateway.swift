@@ -99,6 +99,7 @@ struct OpenAPIGateway: Sendable {
         do {
             let (checked, partner) = try await check(parameters, charset: charset)
             app = checked
+            if let rule = try await FaultRules(gateway: gateway).fire(.method, method!) { throw rule.openAPIError }
             let request = try makeRequest(parameters, charset: charset, app: checked, partner: partner)
             if let pageMethod = Self.pageMethods[method!] {
                 return try await pageMethod.page(request, gateway: gateway)
