@@ -253,6 +253,8 @@ public enum GatewaySettings {
     public static let operatorPasswordHash = "console.operator_password_hash"
     /// Moved on by every console logout: sessions of an earlier epoch end on every node.
     public static let consoleSessionEpoch = "console.session_epoch"
+    /// The admin API's bearer token, as its SHA-256 (hex).
+    public static let adminTokenSHA256 = "console.admin_token_sha256"
 }
 
 /// Reads one JSON object field by field, naming the path in every refusal.

@@ -26,7 +26,10 @@ public func buildApplication(gateway: Gateway, services: [any Service] = [], log
     SandboxRoutes(gateway: gateway).registerKoubei(on: router)
     SandboxRoutes(gateway: gateway).registerKoubeiOrderPage(on: router)
     StartPage(gateway: gateway).register(on: router)
-    if gateway.configuration.consoleEnabled { ConsoleRoutes(gateway: gateway).register(on: router) }
+    if gateway.configuration.consoleEnabled {
+        ConsoleRoutes(gateway: gateway).register(on: router)
+        AdminAPI(gateway: gateway).register(on: router)
+    }
     let mapi = MAPIGateway(gateway: gateway)
     let openAPI = OpenAPIGateway(gateway: gateway, logger: logger)
     // One URL, two protocols: `service=` is MAPI; without it, `method=` or `app_id=` is OpenAPI.

@@ -26,6 +26,8 @@ public struct Gateway: Sendable {
     public let demo: DemoData?
     /// The console operator's password this start generated, to print once; `nil` otherwise.
     public let generatedOperatorPassword: String?
+    /// The admin API token this start generated, to print once; `nil` otherwise.
+    public let generatedAdminToken: String?
     /// OpenAPI apps and merchants as this node last read them (one second at most).
     let apps = ConfigCache<String, App>(ttl: .seconds(1))
     let merchants = ConfigCache<UserId, Merchant>(ttl: .seconds(1))
@@ -65,7 +67,8 @@ public struct Gateway: Sendable {
                               dsaPrivateKey: dsaPrivateKey, sessionSecret: secrets.sessionSecret,
                               passwordKDF: PasswordKDF(maximumWaiting: configuration.passwordChecksWaiting, runsInline: configuration.passwordKDFInline),
                               demo: demo, generatedOperatorPassword: configuration.consoleEnabled
-                                  ? try await ConsoleOperator.ensure(configuration, store: store) : nil)
+                                  ? try await ConsoleOperator.ensure(configuration, store: store) : nil,
+                              generatedAdminToken: configuration.consoleEnabled ? try await AdminToken.ensure(configuration, store: store) : nil)
         let resumed = try await gateway.batchTrans.resume() + gateway.batchRefunds.resume()
         if resumed > 0 { logger.notice("finished \(resumed) batch(es) a previous run left processing") }
         return gateway

@@ -47,6 +47,8 @@ public struct GatewayConfiguration: Sendable {
     public var consoleEnabled: Bool = true
     /// Sets the console operator's password at start; generated once (demo.txt) when absent.
     public var operatorPassword: String?
+    /// Sets the admin API's bearer token at start; generated once (demo.txt) when absent.
+    public var adminToken: String?
 
     public init() {}
 

@@ -31,6 +31,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "on, or off to leave the operator console (/console) out.") var console = "on"
     @Option(help: "The console operator's password (also ZHIFU_OPERATOR_PASSWORD); generated once and kept in demo.txt when not given.")
     var operatorPassword: String?
+    @Option(help: "The admin API's bearer token (also ZHIFU_ADMIN_TOKEN); generated once and kept in demo.txt when not given.")
+    var adminToken: String?
 
     /// `90`, `15m`, `3h`, `1d` in seconds.
     static func seconds(_ text: String) -> Int64? {
@@ -56,6 +58,7 @@ struct Serve: AsyncParsableCommand {
         guard console == "on" || console == "off" else { throw ValidationError("--console must be on or off") }
         configuration.consoleEnabled = console == "on"
         configuration.operatorPassword = operatorPassword ?? ProcessInfo.processInfo.environment["ZHIFU_OPERATOR_PASSWORD"]
+        configuration.adminToken = adminToken ?? ProcessInfo.processInfo.environment["ZHIFU_ADMIN_TOKEN"]
         guard let calendar = BusinessCalendar(timeZoneName: timezone) else {
             throw ValidationError("--timezone: unknown time zone \(timezone)")
         }
@@ -129,17 +132,16 @@ struct GatewayServer: Service {
         say("Health         \(configuration.baseURL)/health")
         say("Buyer page     \(configuration.publicURL)/buyer (payment codes; scan a qr_code to pay it)")
         if configuration.consoleEnabled {
-            if let password = gateway.generatedOperatorPassword {
-                let line = "Console operator password: \(password)\n"
-                if !configuration.inMemory {
-                    let path = configuration.dataDirectory + "/demo.txt"
-                    let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-                    try DemoData.writeFile(existing + line, to: path, privateFile: true)
-                }
-                say("Console        \(configuration.publicURL)/console (operator password \(password), kept in demo.txt)")
-            } else {
-                say("Console        \(configuration.publicURL)/console (operator password: --operator-password, or the one in demo.txt)")
+            var lines = ""
+            if let password = gateway.generatedOperatorPassword { lines += "Console operator password: \(password)\n" }
+            if let token = gateway.generatedAdminToken { lines += "Admin API token: \(token)\n" }
+            if !lines.isEmpty, !configuration.inMemory {
+                let path = configuration.dataDirectory + "/demo.txt"
+                let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                try DemoData.writeFile(existing + lines, to: path, privateFile: true)
             }
+            say("Console        \(configuration.publicURL)/console (operator password: \(gateway.generatedOperatorPassword ?? "--operator-password or demo.txt"))")
+            say("Admin API      \(configuration.publicURL)/admin/api (Bearer token: \(gateway.generatedAdminToken ?? "--admin-token or demo.txt"))")
         }
         let postgres = configuration.databaseURL.flatMap { try? PostgresURL($0) }
         say("Store          \(postgres.map { "PostgreSQL \($0)" } ?? "SQLite \(configuration.dataDirectory)/zhifu.sqlite")")

@@ -31,7 +31,7 @@ struct TestWorld {
     /// `payees`: logon id, name, status.
     static func make(payerBalance: String = "100000.00", services: [String] = ["*"], extraAccounts: String = "", extraMerchants: String = "",
                      extraFixtures: String = "", extraTrades: String = "", store: WorldStore = .sqlite, onDisk: Bool = false, passwordChecksWaiting: Int = 64,
-                     operatorPassword: String? = nil,
+                     operatorPassword: String? = nil, adminToken: String? = nil,
                      payees: [(String, String, String)] = [("testture0002@126.com", "常炜买家二", "normal"), ("payee2@zhifu.test", "王五", "normal"),
                                                           ("blocked@zhifu.test", "赵六", "blocked")]) async throws -> TestWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-world-\(UUID().uuidString)").path
@@ -63,8 +63,9 @@ struct TestWorld {
         configuration.clockMode = .manual
         configuration.passwordChecksWaiting = passwordChecksWaiting
         // The console (and its operator's password hash) only where a test asks for it.
-        configuration.consoleEnabled = operatorPassword != nil
+        configuration.consoleEnabled = operatorPassword != nil || adminToken != nil
         configuration.operatorPassword = operatorPassword
+        configuration.adminToken = adminToken
         configuration.fixturesPath = directory + "/fixtures.json"
         return TestWorld(gateway: try await Gateway.open(configuration), directory: directory)
     }

@@ -39,20 +39,17 @@ extension ConsoleRoutes {
                 let count = form["count"].flatMap { $0.isEmpty ? nil : $0 }
                 let remaining = count.flatMap { Int64($0) }
                 if count != nil, remaining == nil { return try await faultsPage(session: session, error: "count: a number, or empty for every time") }
-                if let refusal = FaultRule.validate(kind: kind, target: target, answer: answer, body: body, remaining: remaining) {
-                    return try await faultsPage(session: session, error: refusal)
+                do {
+                    _ = try await actions.addFault(kind: kind, target: target, answer: answer, body: body, remaining: remaining)
+                } catch OperatorActions.Refusal.invalid(let reason) {
+                    return try await faultsPage(session: session, error: reason)
                 }
-                try await gateway.store.insertFaultRule(FaultRule(id: SecureRandom.digits(12), kind: kind, target: target, answer: answer, body: body,
-                                                                  remaining: remaining, createdAt: gateway.clock.now))
-                gateway.faultRules.removeAll()
                 return redirect("/console/faults")
             }
         }
         router.post("/console/faults/:id/off") { request, context in
             try await withSession(request, form: true) { _, _ in
-                let id = context.parameters.get("id") ?? ""
-                guard id.utf8.count <= 32, try await gateway.store.disableFaultRule(id: id) else { throw HTTPError(.notFound) }
-                gateway.faultRules.removeAll()
+                try await actions.disableFault(id: context.parameters.get("id") ?? "")
                 return redirect("/console/faults")
             }
         }

@@ -35,25 +35,20 @@ struct ConsoleRoutes {
         }
         router.post("/console/notifications/:notifyId/resend") { request, context in
             try await withSession(request, form: true) { _, form in
-                let notifyId = context.parameters.get("notifyId") ?? ""
-                guard notifyId.utf8.count <= 64, try await gateway.store.resendNotification(notifyId: notifyId, now: gateway.clock.now) else {
-                    throw HTTPError(.notFound)
-                }
+                try await actions.resend(notifyId: context.parameters.get("notifyId") ?? "")
                 return redirect(Self.back(form["back"]))
             }
         }
         registerFaults(on: router)
         router.post("/console/clock/advance") { request, _ in
             try await withSession(request, form: true) { _, form in
-                guard gateway.manualClock != nil else { throw HTTPError(.notFound) }
-                guard let seconds = form["seconds"].flatMap(Int64.init), (0...SandboxRoutes.maximumAdvanceSeconds).contains(seconds) else {
-                    throw HTTPError(.badRequest, message: "seconds must be an integer from 0 to \(SandboxRoutes.maximumAdvanceSeconds)")
-                }
-                try await gateway.advanceSandboxClock(seconds: seconds)
+                _ = try await actions.advanceClock(seconds: form["seconds"].flatMap(Int64.init) ?? -1)
                 return redirect("/console")
             }
         }
     }
+
+    var actions: OperatorActions { OperatorActions(gateway: gateway) }
 
     /// Only console pages as the way back after a form.
     static func back(_ path: String?) -> String {
@@ -71,14 +66,19 @@ struct ConsoleRoutes {
     }
 
     /// Runs `body` with the session (and, for a form, its fields after the CSRF check); without a
-    /// session, the login page; with a wrong CSRF token, 403.
+    /// session, the login page; with a wrong CSRF token, 403. An operator action's refusal is 404
+    /// or 400 with its reason.
     func withSession(_ request: Request, form: Bool = false,
-                             _ body: (String, ZhifuProtocol.Parameters) async throws -> Response) async throws -> Response {
+                     _ body: (String, ZhifuProtocol.Parameters) async throws -> Response) async throws -> Response {
         guard let current = try await session.current(request) else { return redirect("/console/login") }
-        guard form else { return try await body(current, ZhifuProtocol.Parameters()) }
-        let fields = try await Cashier.form(request)
-        guard session.isValidCSRF(fields["csrf"], session: current) else { throw HTTPError(.forbidden, message: "missing or wrong CSRF token") }
-        return try await body(current, fields)
+        do {
+            guard form else { return try await body(current, ZhifuProtocol.Parameters()) }
+            let fields = try await Cashier.form(request)
+            guard session.isValidCSRF(fields["csrf"], session: current) else { throw HTTPError(.forbidden, message: "missing or wrong CSRF token") }
+            return try await body(current, fields)
+        } catch let refusal as OperatorActions.Refusal {
+            throw refusal.httpError
+        }
     }
 
     func redirect(_ location: String, cookie: String? = nil) -> Response {
@@ -87,13 +87,8 @@ struct ConsoleRoutes {
         return Response(status: .seeOther, headers: headers)
     }
 
-    private func rows(_ notifications: [OutboxNotification], csrf: String) async throws -> [ConsoleNotificationRow] {
-        var rows: [ConsoleNotificationRow] = []
-        for notification in notifications {
-            rows.append(ConsoleNotificationRow(notification, tries: try await gateway.store.notificationAttempts(notifyId: notification.notifyId),
-                                               csrf: csrf, calendar: calendar))
-        }
-        return rows
+    private func rows(_ notifications: [(notification: OutboxNotification, tries: [NotificationAttempt])], csrf: String) -> [ConsoleNotificationRow] {
+        notifications.map { ConsoleNotificationRow($0.notification, tries: $0.tries, csrf: csrf, calendar: calendar) }
     }
 
     private func home(_ current: String, audit: LedgerAudit?) async throws -> Response {
@@ -101,35 +96,34 @@ struct ConsoleRoutes {
         let model = ConsoleHomeModel(csrf: csrf, now: calendar.timestamp(gateway.clock.now), store: gateway.store.kind, manualClock: gateway.manualClock != nil,
                                      audit: audit?.description, auditBalanced: audit?.isBalanced ?? false,
                                      trades: try await gateway.store.recentTrades(limit: 20).map { ConsoleTradeRow($0, calendar: calendar) },
-                                     notifications: try await rows(gateway.store.recentNotifications(status: nil, limit: 10), csrf: csrf))
+                                     notifications: rows(try await actions.notifications(status: nil, limit: 10), csrf: csrf))
         return Pages.render("console_home", model, title: "运营控制台")
     }
 
     private func trade(_ tradeNo: String, session current: String) async throws -> Response {
-        guard let trade = try await gateway.trades.stored(tradeNo: tradeNo) else { throw HTTPError(.notFound) }
-        let method = trade.details.method.isEmpty ? "" : " (\(trade.details.method))"
-        var events = [ConsoleEvent(time: calendar.timestamp(trade.createdAt), what: "创建 \(trade.amount)\(method)")]
-        if let paidAt = trade.details.paidAt { events.append(ConsoleEvent(time: calendar.timestamp(paidAt), what: "支付成功 \(trade.payAmount)")) }
-        for refund in try await gateway.trades.refunds(tradeNo: tradeNo) {
-            events.append(ConsoleEvent(time: calendar.timestamp(refund.createdAt), what: "退款 \(refund.amount) (\(refund.outRequestNo))"))
-        }
-        for transfer in try await gateway.store.transfers(reference: tradeNo) {
-            events.append(ConsoleEvent(time: calendar.timestamp(transfer.createdAt),
-                                       what: "转账 \(transfer.code.rawValue) \(transfer.amount): \(transfer.debit) → \(transfer.credit)"))
-        }
-        if let closedAt = trade.details.closedAt { events.append(ConsoleEvent(time: calendar.timestamp(closedAt), what: "关闭")) }
+        guard let story = try await actions.tradeStory(tradeNo: tradeNo) else { throw HTTPError(.notFound) }
         let csrf = session.csrfToken(for: current)
-        let model = ConsoleTradeModel(csrf: csrf, trade: ConsoleTradeRow(trade, calendar: calendar), subject: trade.subject,
-                                      buyer: trade.buyer?.rawValue ?? "—", events: events.sorted { $0.time < $1.time },
-                                      notifications: try await rows(gateway.store.notifications(reference: tradeNo), csrf: csrf))
-        return Pages.render("console_trade", model, title: "交易 \(trade.tradeNo)")
+        let model = ConsoleTradeModel(csrf: csrf, trade: ConsoleTradeRow(story.trade, calendar: calendar), subject: story.trade.subject,
+                                      buyer: story.trade.buyer?.rawValue ?? "—",
+                                      events: story.events.map { ConsoleEvent(time: calendar.timestamp($0.time), what: $0.what) },
+                                      notifications: rows(story.notifications, csrf: csrf))
+        return Pages.render("console_trade", model, title: "交易 \(story.trade.tradeNo)")
     }
 
     private func notifications(filter: String, session current: String) async throws -> Response {
         let status = OutboxNotification.Status(rawValue: filter)
         let csrf = session.csrfToken(for: current)
         let model = ConsoleNotificationsModel(csrf: csrf, filter: status?.rawValue ?? "",
-                                              notifications: try await rows(gateway.store.recentNotifications(status: status, limit: 100), csrf: csrf))
+                                              notifications: rows(try await actions.notifications(status: status, limit: 100), csrf: csrf))
         return Pages.render("console_notifications", model, title: "异步通知")
+    }
+}
+
+extension OperatorActions.Refusal {
+    var httpError: HTTPError {
+        switch self {
+        case .notFound, .systemClock: HTTPError(.notFound)
+        case .invalid(let reason): HTTPError(.badRequest, message: reason)
+        }
     }
 }

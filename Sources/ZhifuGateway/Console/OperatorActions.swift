@@ -1,0 +1,79 @@
+import Foundation
+import ZhifuCore
+import ZhifuProtocol
+
+/// What an operator can do, once: the console's forms and the admin API (and through it the CLI)
+/// call these, so the three never disagree.
+struct OperatorActions: Sendable {
+    let gateway: Gateway
+
+    /// A trade's story: what happened to it, in order, and every notification about it with its tries.
+    struct TradeStory: Sendable {
+        var trade: Trade
+        var events: [(time: Date, what: String)]
+        var notifications: [(notification: OutboxNotification, tries: [NotificationAttempt])]
+    }
+
+    enum Refusal: Error, Equatable {
+        case notFound
+        /// The sandbox clock moves only with `--clock manual`.
+        case systemClock
+        case invalid(String)
+    }
+
+    func tradeStory(tradeNo: String) async throws -> TradeStory? {
+        guard let trade = try await gateway.trades.stored(tradeNo: tradeNo) else { return nil }
+        let method = trade.details.method.isEmpty ? "" : " (\(trade.details.method))"
+        var events: [(time: Date, what: String)] = [(trade.createdAt, "创建 \(trade.amount)\(method)")]
+        if let paidAt = trade.details.paidAt { events.append((paidAt, "支付成功 \(trade.payAmount)")) }
+        for refund in try await gateway.trades.refunds(tradeNo: tradeNo) {
+            events.append((refund.createdAt, "退款 \(refund.amount) (\(refund.outRequestNo))"))
+        }
+        for transfer in try await gateway.store.transfers(reference: tradeNo) {
+            events.append((transfer.createdAt, "转账 \(transfer.code.rawValue) \(transfer.amount): \(transfer.debit) → \(transfer.credit)"))
+        }
+        if let closedAt = trade.details.closedAt { events.append((closedAt, "关闭")) }
+        return TradeStory(trade: trade, events: events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element),
+                          notifications: try await withTries(gateway.store.notifications(reference: tradeNo)))
+    }
+
+    func notifications(status: OutboxNotification.Status?, limit: Int) async throws -> [(notification: OutboxNotification, tries: [NotificationAttempt])] {
+        try await withTries(gateway.store.recentNotifications(status: status, limit: limit))
+    }
+
+    private func withTries(_ notifications: [OutboxNotification]) async throws -> [(notification: OutboxNotification, tries: [NotificationAttempt])] {
+        var result: [(notification: OutboxNotification, tries: [NotificationAttempt])] = []
+        for notification in notifications {
+            result.append((notification, try await gateway.store.notificationAttempts(notifyId: notification.notifyId)))
+        }
+        return result
+    }
+
+    func resend(notifyId: String) async throws {
+        guard notifyId.utf8.count <= 64, try await gateway.store.resendNotification(notifyId: notifyId, now: gateway.clock.now) else {
+            throw Refusal.notFound
+        }
+    }
+
+    func advanceClock(seconds: Int64) async throws -> Date {
+        guard gateway.manualClock != nil else { throw Refusal.systemClock }
+        guard (0...SandboxRoutes.maximumAdvanceSeconds).contains(seconds) else {
+            throw Refusal.invalid("seconds must be an integer from 0 to \(SandboxRoutes.maximumAdvanceSeconds)")
+        }
+        return try await gateway.advanceSandboxClock(seconds: seconds) ?? gateway.clock.now
+    }
+
+    func addFault(kind: FaultRule.Kind, target: String, answer: String, body: String?, remaining: Int64?) async throws -> FaultRule {
+        if let refusal = FaultRule.validate(kind: kind, target: target, answer: answer, body: body, remaining: remaining) { throw Refusal.invalid(refusal) }
+        let rule = FaultRule(id: SecureRandom.digits(12), kind: kind, target: target, answer: answer, body: body, remaining: remaining,
+                             createdAt: gateway.clock.now)
+        try await gateway.store.insertFaultRule(rule)
+        gateway.faultRules.removeAll()
+        return rule
+    }
+
+    func disableFault(id: String) async throws {
+        guard id.utf8.count <= 32, try await gateway.store.disableFaultRule(id: id) else { throw Refusal.notFound }
+        gateway.faultRules.removeAll()
+    }
+}

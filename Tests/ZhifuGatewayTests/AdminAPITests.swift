@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import ZhifuCore
+import ZhifuGateway
+import ZhifuProtocol
+
+/// `/admin/api`: the console's actions as JSON behind the admin token, and nothing without it.
+@Suite struct AdminAPITests {
+    let api = OpenAPITests()
+    static let token = "admin-token-for-tests-0123456789"
+
+    func call(_ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String? = Self.token,
+              form: String = "") async throws -> (HTTPResponse.Status, [String: Any]?, [[String: Any]]?) {
+        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: form)) { response in
+            let json = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
+            return (response.status, json as? [String: Any], json as? [[String: Any]])
+        }
+    }
+
+    @Test func everyActionNeedsTheTokenAndAnswersJSON() async throws {
+        let world = try await TestWorld.make(adminToken: Self.token)
+        try await world.app().test(.router) { client in
+            for (method, uri) in [(HTTPRequest.Method.get, "/admin/api/audit"), (.get, "/admin/api/faults"), (.post, "/admin/api/clock/advance?seconds=1"),
+                                  (.get, "/admin/api/notifications"), (.get, "/admin/api/trades/2026112222001400000002")] {
+                #expect(try await call(client, method, uri, token: nil).0 == .unauthorized, "\(uri)")
+                #expect(try await call(client, method, uri, token: "wrong").0 == .unauthorized, "\(uri)")
+            }
+            let audit = try await call(client, .get, "/admin/api/audit")
+            #expect(audit.0 == .ok && audit.1?["balanced"] as? Bool == true)
+
+            let before = world.gateway.clock.now
+            let advanced = try await call(client, .post, "/admin/api/clock/advance?seconds=3600")
+            #expect(advanced.0 == .ok && world.gateway.clock.now == before.addingTimeInterval(3600))
+            #expect(try await call(client, .post, "/admin/api/clock/advance?seconds=-5").0 == .badRequest)
+
+            let added = try await call(client, .post, "/admin/api/faults", form: "kind=method&target=alipay.trade.query&answer=ACQ.SYSTEM_ERROR&count=1")
+            let id = try #require(added.1?["id"] as? String)
+            #expect(added.0 == .ok && added.1?["remaining"] as? Int == 1)
+            let query = try await api.call(client, try api.request(world, method: "alipay.trade.query", biz: #"{"out_trade_no":"order-paid"}"#)).object
+            #expect(query["sub_code"] == "ACQ.SYSTEM_ERROR")
+            #expect(try await call(client, .get, "/admin/api/faults").2?.first?["fired"] as? Int == 1)
+            #expect(try await call(client, .post, "/admin/api/faults/\(id)/off").0 == .ok)
+            #expect(try await call(client, .post, "/admin/api/faults", form: "kind=notify&target=ftp://x&answer=500").0 == .badRequest)
+
+            let story = try await call(client, .get, "/admin/api/trades/2026112222001400000002")
+            #expect(story.0 == .ok && story.1?["status"] as? String == "TRADE_SUCCESS" && (story.1?["events"] as? [Any])?.isEmpty == false)
+            #expect(try await call(client, .get, "/admin/api/trades/nope").0 == .notFound)
+            #expect(try await call(client, .post, "/admin/api/notifications/nope/resend").0 == .notFound)
+        }
+    }
+}
