@@ -25,6 +25,21 @@ public struct AccountService: Sendable {
         guard result.isPosted else { throw StoreError.constraint("balance of \(userId) not set: \(result)") }
     }
 
+    /// A sandbox deposit (from the clearing account) or withdrawal (to it); a withdrawal spends only
+    /// what is available (frozen money stays). Returns how the ledger answered.
+    public func move(userId: UserId, amount: Amount, withdraw: Bool, at now: Date) async throws -> TransferResult {
+        let (debit, credit) = withdraw ? (userId, SystemAccounts.clearing) : (SystemAccounts.clearing, userId)
+        let transfer = Transfer(id: (withdraw ? "withdraw-" : "deposit-") + SecureRandom.alphanumeric(16), debit: debit, credit: credit, amount: amount,
+                                code: .adjustment, reference: "console", createdAt: now)
+        return try await store.post([transfer])[0]
+    }
+
+    /// Accounts whose logon id or user id starts with `text`, at most `limit`.
+    public func search(_ text: String, limit: Int) async throws -> [Account] {
+        guard text.utf8.count <= 100 else { return [] }
+        return try await store.searchAccounts(prefix: text, limit: limit)
+    }
+
     /// A user (not clearing) account by logon id: the only kind that logs in or pays.
     public func user(logonId: String) async throws -> Account? {
         guard logonId.utf8.count <= 100, let account = try await store.account(logonId: logonId), account.kind == .user else { return nil }

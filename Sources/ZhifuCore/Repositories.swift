@@ -18,6 +18,8 @@ public protocol AccountRepository: Sendable {
     func insertAccount(_ account: Account) async throws -> Bool
     func account(userId: UserId) async throws -> Account?
     func account(logonId: String) async throws -> Account?
+    /// Accounts whose logon id or user id starts with `prefix` (LIKE's wildcards taken literally).
+    func searchAccounts(prefix: String, limit: Int) async throws -> [Account]
     /// Counts a wrong payment password and blocks the account until `lockUntil` when the count
     /// reaches `blockAt`, in one statement; a lock that ended by `now` starts the count again.
     /// Returns the new count and whether the account is blocked.

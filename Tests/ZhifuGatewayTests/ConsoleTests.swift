@@ -93,6 +93,32 @@ import ZhifuProtocol
         }
     }
 
+    @Test func theOperatorFindsAnAccountMovesSandboxMoneyAndBlocksIt() async throws {
+        let world = try await TestWorld.make(operatorPassword: Self.password, adminToken: AdminAPITests.token)
+        let buyer = UserId(TestWorld.buyer)!
+        let before = try #require(try await world.gateway.store.account(userId: buyer)).balance
+        try await world.app().test(.router) { client in
+            let (_, cookie) = try await login(client)
+            let page = try await get(client, "/console/accounts?q=1590", cookie: cookie).1
+            #expect(page.contains(TestWorld.buyer) && page.contains(before.description) && !page.contains(TestWorld.partner), "found by logon id prefix")
+            #expect(try await get(client, "/console/accounts?q=%25", cookie: cookie).1.contains("class=\"account\"") == false, "% is no wildcard")
+            let csrf = try #require(inputValue("csrf", in: page))
+            #expect(try await post(client, "/console/accounts/\(TestWorld.buyer)/deposit", cookie: cookie, form: [("csrf", csrf), ("amount", "10.00")]).0 == .seeOther)
+            #expect(try await post(client, "/console/accounts/\(TestWorld.buyer)/withdraw", cookie: cookie,
+                                   form: [("csrf", csrf), ("amount", "999.00")]).0 == .badRequest, "more than available")
+            #expect(try await post(client, "/console/accounts/\(TestWorld.buyer)/deposit", cookie: cookie, form: [("amount", "10.00")]).0 == .forbidden)
+            #expect(try await post(client, "/console/accounts/\(TestWorld.buyer)/block", cookie: cookie, form: [("csrf", csrf)]).0 == .seeOther)
+            let code = try await world.gateway.trades.issuePaymentCode(buyer: buyer)
+            let refused = try await api.call(client, try api.request(world, method: "alipay.trade.pay", biz: TradeTests().payBiz("blocked-1", code: code.code))).object
+            #expect(refused["sub_code"] == "ACQ.BUYER_ENABLE_STATUS_FORBID")
+            #expect(try await post(client, "/console/accounts/\(TestWorld.buyer)/unblock", cookie: cookie, form: [("csrf", csrf)]).0 == .seeOther)
+            let viaAPI = try await AdminAPITests().call(client, .post, "/admin/api/accounts/\(TestWorld.buyer)/withdraw", form: "amount=5.00")
+            #expect(viaAPI.0 == .ok && viaAPI.1?["balance"] as? String == Amount(fen: before.fen + 500).description)
+        }
+        #expect(try await world.gateway.store.account(userId: buyer)?.status == .normal)
+        #expect(try await world.gateway.store.audit().isBalanced)
+    }
+
     @Test func valuesFromMerchantsAreShownEscaped() async throws {
         let world = try await TestWorld.make(operatorPassword: Self.password)
         try await world.app().test(.router) { client in

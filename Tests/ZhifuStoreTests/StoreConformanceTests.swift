@@ -68,6 +68,9 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         #expect(try await store.account(userId: ids.user(1)) == account)
         #expect(try await store.account(logonId: account.logonId) == account)
         #expect(try await store.account(userId: ids.user(2)) == nil)
+        #expect(try await store.searchAccounts(prefix: ids.run, limit: 10).map(\.userId) == [ids.user(1)], "by logon id prefix")
+        #expect(try await store.searchAccounts(prefix: ids.user(1).rawValue, limit: 10).count == 1, "by user id")
+        #expect(try await store.searchAccounts(prefix: "%", limit: 10).isEmpty, "LIKE's wildcards are taken literally")
         var other = account
         other.userId = ids.user(2)
         await #expect(throws: StoreError.self) { try await store.insertAccount(other) }

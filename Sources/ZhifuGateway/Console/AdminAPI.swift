@@ -59,6 +59,16 @@ struct AdminAPI {
                 return ["off": id]
             }
         }
+        for (action, withdraw) in [("deposit", false), ("withdraw", true)] {
+            router.post("/admin/api/accounts/:userId/\(action)") { request, context in
+                try await authorized(request) {
+                    let form = try await Cashier.form(request)
+                    let account = try await actions.move(userId: context.parameters.get("userId") ?? "", amount: form["amount"] ?? "", withdraw: withdraw)
+                    return ["user_id": account.userId.rawValue, "balance": account.balance.description, "frozen": account.frozen.description,
+                            "available": account.available.description]
+                }
+            }
+        }
         router.get("/admin/api/audit") { request, _ in
             try await authorized(request) {
                 let audit = try await gateway.store.audit()

@@ -40,6 +40,7 @@ struct ConsoleRoutes {
             }
         }
         registerFaults(on: router)
+        registerAccounts(on: router)
         router.post("/console/clock/advance") { request, _ in
             try await withSession(request, form: true) { _, form in
                 _ = try await actions.advanceClock(seconds: form["seconds"].flatMap(Int64.init) ?? -1)

@@ -72,6 +72,21 @@ struct OperatorActions: Sendable {
         return rule
     }
 
+    /// A sandbox deposit into (or withdrawal from) a user account, through the clearing account.
+    func move(userId text: String, amount text2: String, withdraw: Bool) async throws -> Account {
+        guard let userId = UserId(text), let account = try await gateway.accounts.account(userId: userId), account.kind == .user else { throw Refusal.notFound }
+        guard let amount = Amount(text2), amount.fen > 0, amount <= Transfer.maximumAmount else { throw Refusal.invalid("amount: yuan, e.g. 100.00") }
+        let result = try await gateway.accounts.move(userId: userId, amount: amount, withdraw: withdraw, at: gateway.clock.now)
+        guard result == .created else { throw Refusal.invalid(result == .exceedsBalance ? "more than the available balance" : result.rawValue) }
+        return try await gateway.accounts.account(userId: userId) ?? account
+    }
+
+    /// An operator's block (for good) or unblock (also ends a password lock).
+    func setStatus(userId text: String, blocked: Bool) async throws {
+        guard let userId = UserId(text), let account = try await gateway.accounts.account(userId: userId), account.kind == .user else { throw Refusal.notFound }
+        try await gateway.store.setAccountStatus(userId: userId, blocked ? .blocked : .normal)
+    }
+
     func disableFault(id: String) async throws {
         guard id.utf8.count <= 32, try await gateway.store.disableFaultRule(id: id) else { throw Refusal.notFound }
         gateway.faultRules.removeAll()

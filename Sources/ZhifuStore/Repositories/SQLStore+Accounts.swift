@@ -71,6 +71,17 @@ extension SQLStore: AccountRepository {
         }
     }
 
+    public func searchAccounts(prefix: String, limit: Int) async throws -> [Account] {
+        let pattern = prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try await database.read { db in
+            try await db.fetchAll(AccountRecord.self, """
+                SELECT \(unescaped: AccountRecord.columns) FROM accounts
+                WHERE logon_id LIKE \(pattern) ESCAPE '\\' OR user_id LIKE \(pattern) ESCAPE '\\' ORDER BY user_id LIMIT \(limit)
+                """).map(\.account)
+        }
+    }
+
     public func account(logonId: String) async throws -> Account? {
         try await database.read { db in
             try await db.fetchOne(AccountRecord.self, "SELECT \(unescaped: AccountRecord.columns) FROM accounts WHERE logon_id = \(logonId)")?.account
