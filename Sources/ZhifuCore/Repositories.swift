@@ -59,8 +59,8 @@ public protocol TradeRepository: Sendable {
     func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund?
     /// Every refund of the trade, oldest first.
     func refunds(tradeNo: String) async throws -> [TradeRefund]
-    /// The newest trades first (the console's list).
-    func recentTrades(limit: Int) async throws -> [Trade]
+    /// The newest trades first, of one status or all (the console's list).
+    func recentTrades(status: TradeStatus?, limit: Int) async throws -> [Trade]
     func insertPaymentCode(_ code: PaymentCode) async throws
     func paymentCode(_ code: String) async throws -> PaymentCode?
 }

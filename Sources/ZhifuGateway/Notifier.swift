@@ -104,6 +104,12 @@ public struct Notifier: Service {
         return NotificationOutcome(attempt: attempt, triesBefore: notification.attempts, nextAttemptAt: next)
     }
 
+    /// A one-off try outside the outbox (the console's replay to another URL): what the endpoint answered.
+    func replay(_ notification: OutboxNotification, md5Key: String?) async -> String {
+        let (status, body, failure) = await post(notification, md5Key: md5Key, at: gateway.clock.now, client: HTTPClient.shared)
+        return failure ?? "HTTP \(status ?? 0) \(body.prefix(500))"
+    }
+
     /// The POST itself: the HTTP status and body, or why there was none.
     private func post(_ notification: OutboxNotification, md5Key: String?, at attemptedAt: Date, client: HTTPClient) async -> (Int?, String, String?) {
         do {

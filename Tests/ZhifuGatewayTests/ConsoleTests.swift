@@ -119,6 +119,41 @@ import ZhifuProtocol
         #expect(try await world.gateway.store.audit().isBalanced)
     }
 
+    @Test func theOperatorClosesAndRefundsTradesAndSeesANotificationsSignedForm() async throws {
+        let world = try await TestWorld.make(operatorPassword: Self.password)
+        try await world.app().test(.router) { client in
+            let (_, cookie) = try await login(client)
+            let waiting = try await get(client, "/console/trades?status=WAIT_BUYER_PAY", cookie: cookie).1
+            #expect(waiting.contains("2026112222001400000001") && !waiting.contains("2026112222001400000002"), "filtered by status")
+            let csrf = try #require(inputValue("csrf", in: waiting))
+            #expect(try await post(client, "/console/trades/2026112222001400000001/close", cookie: cookie, form: [("csrf", csrf)]).0 == .seeOther)
+            #expect(try await world.gateway.store.trade(tradeNo: "2026112222001400000001")?.status == .tradeClosed)
+            #expect(try await post(client, "/console/trades/2026112222001400000002/refund", cookie: cookie,
+                                   form: [("csrf", csrf), ("amount", "20.01")]).0 == .badRequest, "never more than paid")
+            #expect(try await post(client, "/console/trades/2026112222001400000002/refund", cookie: cookie, form: [("csrf", csrf), ("amount", "5.00")]).0 == .seeOther)
+            #expect(try await world.gateway.trades.refunds(tradeNo: "2026112222001400000002").map(\.amount) == [Amount(fen: 500)])
+
+            let code = try await world.gateway.trades.issuePaymentCode(buyer: UserId(TestWorld.buyer)!)
+            let paid = try await api.call(client, try api.request(world, method: "alipay.trade.pay", biz: TradeTests().payBiz("signed-form", code: code.code),
+                                                                  overrides: [("notify_url", "http://127.0.0.1:1/notify")])).object
+            let paidTradeNo = try #require(paid["trade_no"])
+            let notification = try #require(try await world.gateway.store.notifications(reference: paidTradeNo).first)
+            let page = try await get(client, "/console/notifications/\(notification.notifyId)", cookie: cookie).1
+            let form = try #require(element("signed-form", in: page))
+            #expect(form.contains("notify_id=\(notification.notifyId)") && form.contains("&amp;sign=") && form.contains("sign_type=RSA2"))
+            let sink = NotifySink(script: [(.ok, "success")])
+            try await sink.app().test(.live) { sinkClient in
+                let elsewhere = "http://127.0.0.1:\(try #require(sinkClient.port))/notify"
+                let replayed = try await client.execute(uri: "/console/notifications/\(notification.notifyId)/replay", method: .post,
+                                                        headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie ?? ""],
+                                                        body: ByteBuffer(string: formEncode([("csrf", csrf), ("url", elsewhere)]))) { try bodyText($0) }
+                #expect(element("replay-outcome", in: replayed) == "\(elsewhere): HTTP 200 success")
+                #expect(sink.received.withLock { $0.first?.body.contains("notify_id=\(notification.notifyId)") } == true, "the signed form went there")
+            }
+            #expect(try await world.gateway.store.notificationAttempts(notifyId: notification.notifyId).isEmpty, "a replay is not a try of the outbox")
+        }
+    }
+
     @Test func valuesFromMerchantsAreShownEscaped() async throws {
         let world = try await TestWorld.make(operatorPassword: Self.password)
         try await world.app().test(.router) { client in

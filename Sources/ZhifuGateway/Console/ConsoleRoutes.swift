@@ -41,6 +41,7 @@ struct ConsoleRoutes {
         }
         registerFaults(on: router)
         registerAccounts(on: router)
+        registerTradeActions(on: router)
         router.post("/console/clock/advance") { request, _ in
             try await withSession(request, form: true) { _, form in
                 _ = try await actions.advanceClock(seconds: form["seconds"].flatMap(Int64.init) ?? -1)
@@ -96,7 +97,7 @@ struct ConsoleRoutes {
         let csrf = session.csrfToken(for: current)
         let model = ConsoleHomeModel(csrf: csrf, now: calendar.timestamp(gateway.clock.now), store: gateway.store.kind, manualClock: gateway.manualClock != nil,
                                      audit: audit?.description, auditBalanced: audit?.isBalanced ?? false,
-                                     trades: try await gateway.store.recentTrades(limit: 20).map { ConsoleTradeRow($0, calendar: calendar) },
+                                     trades: try await gateway.store.recentTrades(status: nil, limit: 20).map { ConsoleTradeRow($0, calendar: calendar) },
                                      notifications: rows(try await actions.notifications(status: nil, limit: 10), csrf: csrf))
         return Pages.render("console_home", model, title: "运营控制台")
     }

@@ -194,9 +194,14 @@ extension SQLStore: TradeRepository {
         }
     }
 
-    public func recentTrades(limit: Int) async throws -> [Trade] {
+    public func recentTrades(status: TradeStatus?, limit: Int) async throws -> [Trade] {
         try await database.read { db in
-            try await db.fetchAll(TradeRecord.self, "SELECT \(unescaped: TradeRecord.columns) FROM trades ORDER BY created_at DESC LIMIT \(limit)")
+            if let status {
+                return try await db.fetchAll(TradeRecord.self, """
+                    SELECT \(unescaped: TradeRecord.columns) FROM trades WHERE status = \(status) ORDER BY created_at DESC LIMIT \(limit)
+                    """).map { try $0.trade() }
+            }
+            return try await db.fetchAll(TradeRecord.self, "SELECT \(unescaped: TradeRecord.columns) FROM trades ORDER BY created_at DESC LIMIT \(limit)")
                 .map { try $0.trade() }
         }
     }
