@@ -10,6 +10,8 @@ public struct FaultRule: Sendable, Equatable {
         case method
         /// Notifications to URLs starting with `target` get HTTP `answer` (or `timeout`) and `body`.
         case notify
+        /// The buyer `target` (a user id) is declined with the sub_code `answer` when paying.
+        case buyer
     }
 
     public var id: String
@@ -31,7 +33,7 @@ public struct FaultRule: Sendable, Equatable {
     }
 
     public func applies(to kind: Kind, _ value: String) -> Bool {
-        enabled && self.kind == kind && (kind == .method ? value == target : value.hasPrefix(target)) && (remaining.map { $0 > 0 } ?? true)
+        enabled && self.kind == kind && (kind == .notify ? value.hasPrefix(target) : value == target) && (remaining.map { $0 > 0 } ?? true)
     }
 
     /// Checks what an operator typed: a known kind, a target, an answer the kind can give.
@@ -41,6 +43,7 @@ public struct FaultRule: Sendable, Equatable {
             guard answer == "timeout" || Int(answer).map({ (100...599).contains($0) }) == true else { return "answer: an HTTP status or timeout" }
             guard target.hasPrefix("http://") || target.hasPrefix("https://") else { return "target: a notify URL prefix" }
         } else {
+            if kind == .buyer, UserId(target) == nil { return "target: the buyer's user id (2088…)" }
             guard !answer.isEmpty, answer.utf8.count <= 64, answer.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") }) else {
                 return "answer: 20000 or a sub_code such as ACQ.SYSTEM_ERROR"
             }

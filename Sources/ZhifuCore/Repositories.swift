@@ -59,6 +59,8 @@ public protocol TradeRepository: Sendable {
     func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund?
     /// Every refund of the trade, oldest first.
     func refunds(tradeNo: String) async throws -> [TradeRefund]
+    /// When the next unpaid trade times out.
+    func nextTradeExpiry() async throws -> Date?
     /// The newest trades first, of one status or all (the console's list).
     func recentTrades(status: TradeStatus?, limit: Int) async throws -> [Trade]
     func insertPaymentCode(_ code: PaymentCode) async throws
@@ -125,6 +127,8 @@ public protocol OutboxRepository: Sendable {
     func notifications(reference: String) async throws -> [OutboxNotification]
     /// The newest notifications first, of one status or all.
     func recentNotifications(status: OutboxNotification.Status?, limit: Int) async throws -> [OutboxNotification]
+    /// When the next pending notification falls due (the console's "jump to the next due").
+    func nextNotificationDue() async throws -> Date?
     /// An operator's resend: the notification is pending and due at `now`, in one statement.
     func resendNotification(notifyId: String, now: Date) async throws -> Bool
 }

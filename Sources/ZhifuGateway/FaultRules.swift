@@ -17,6 +17,13 @@ struct FaultRules: Sendable {
     }
 }
 
+extension FaultRules {
+    /// A buyer rule's decline, thrown where the buyer pays (payment code, cashier).
+    func declineIfRuled(buyer: UserId) async throws {
+        if let rule = try await fire(.buyer, buyer.rawValue) { throw rule.openAPIError }
+    }
+}
+
 extension FaultRule {
     /// What a method rule answers: 20000 isp.unknow-error, or 40004 with the chosen sub_code.
     var openAPIError: OpenAPIError {

@@ -37,7 +37,14 @@ struct AdminCallFailed: Error, CustomStringConvertible {
 
 /// `zhifu clock advance 2h`: moves a `--clock manual` gateway's time on.
 struct ClockCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "clock", abstract: "The sandbox clock of a running gateway.", subcommands: [Advance.self])
+    static let configuration = CommandConfiguration(commandName: "clock", abstract: "The sandbox clock of a running gateway.",
+                                                    subcommands: [Advance.self, Next.self])
+
+    struct Next: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move the clock to the next due notification try or trade timeout.")
+        @OptionGroup var admin: AdminOptions
+        func run() async throws { try await admin.call(.POST, "/admin/api/clock/next") }
+    }
 
     struct Advance: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move the clock on: seconds, or with m/h/d (90, 15m, 2h, 1d).")

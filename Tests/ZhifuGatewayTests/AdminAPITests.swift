@@ -38,6 +38,15 @@ import ZhifuProtocol
             #expect(advanced.0 == .ok && world.gateway.clock.now == before.addingTimeInterval(3600))
             #expect(try await call(client, .post, "/admin/api/clock/advance?seconds=-5").0 == .badRequest)
 
+            let created = try await api.call(client, try api.request(world, method: "alipay.trade.create",
+                                                                     biz: #"{"out_trade_no":"soon","total_amount":"1.00","subject":"s","timeout_express":"5m"}"#)).object
+            #expect(created["code"] == "10000")
+            let expiry = try #require(try await world.gateway.store.nextTradeExpiry())
+            let jumped = try await call(client, .post, "/admin/api/clock/next")
+            #expect(jumped.0 == .ok && world.gateway.clock.now >= expiry && world.gateway.clock.now < expiry.addingTimeInterval(1), "to the timeout, no further")
+            let closed = try await api.call(client, try api.request(world, method: "alipay.trade.query", biz: #"{"out_trade_no":"soon"}"#)).object
+            #expect(closed["trade_status"] == "TRADE_CLOSED")
+
             let added = try await call(client, .post, "/admin/api/faults", form: "kind=method&target=alipay.trade.query&answer=ACQ.SYSTEM_ERROR&count=1")
             let id = try #require(added.1?["id"] as? String)
             #expect(added.0 == .ok && added.1?["remaining"] as? Int == 1)

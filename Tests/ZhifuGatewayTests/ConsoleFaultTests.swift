@@ -53,6 +53,27 @@ import ZhifuProtocol
         #expect(try await world.gateway.store.trade(partner: UserId(TestWorld.partner)!, outTradeNo: "fault-1") == nil, "a faulted call does nothing")
     }
 
+    @Test func aBuyerRuleDeclinesThatBuyersPaymentsWithTheChosenSubCode() async throws {
+        let world = try await TestWorld.make(operatorPassword: ConsoleTests.password)
+        let buyer = UserId(TestWorld.buyer)!
+        try await world.app().test(.router) { client in
+            let (_, cookie) = try await console.login(client)
+            let csrf = try #require(inputValue("csrf", in: try await rules(client, cookie: cookie)))
+            #expect(try await addRule(client, cookie: cookie, csrf: csrf, [("kind", "buyer"), ("target", "15900005620"), ("answer", "ACQ.SYSTEM_ERROR")]) == .badRequest,
+                    "a buyer is named by user id")
+            #expect(try await addRule(client, cookie: cookie, csrf: csrf, [("kind", "buyer"), ("target", TestWorld.buyer),
+                                                                          ("answer", "ACQ.BUYER_BALANCE_NOT_ENOUGH"), ("count", "2")]) == .seeOther)
+            let code = try await world.gateway.trades.issuePaymentCode(buyer: buyer)
+            let declined = try await api.call(client, try api.request(world, method: "alipay.trade.pay", biz: TradeTests().payBiz("declined-1", code: code.code))).object
+            #expect(declined["sub_code"] == "ACQ.BUYER_BALANCE_NOT_ENOUGH" && declined["sub_msg"] == "买家余额不足")
+            let cashier = try await client.post("/cashier/2026112222001400000001", form: formEncode([("account", "15900005620"), ("password", "111111")])).1
+            #expect(element("error", in: cashier)?.contains("ACQ.BUYER_BALANCE_NOT_ENOUGH") == true, "the cashier declines too")
+            let fresh = try await world.gateway.trades.issuePaymentCode(buyer: buyer)
+            #expect(try await api.call(client, try api.request(world, method: "alipay.trade.pay", biz: TradeTests().payBiz("declined-2", code: fresh.code))).object["code"] == "10000")
+        }
+        #expect(try await world.gateway.store.trade(tradeNo: "2026112222001400000001")?.status == .waitBuyerPay)
+    }
+
     @Test func aNotifyRuleAnswersForTheMerchantsEndpoint() async throws {
         let world = try await TestWorld.make(operatorPassword: ConsoleTests.password)
         try await world.app().test(.router) { client in

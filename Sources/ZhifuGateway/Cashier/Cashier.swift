@@ -124,9 +124,12 @@ struct Cashier: Sendable {
         guard let trade = try await gateway.trades.stored(tradeNo: tradeNo) else { return try await page(tradeNo: tradeNo, prefill: nil) }
         let paid: Trade
         do {
+            try await FaultRules(gateway: gateway).declineIfRuled(buyer: account.userId)
             paid = try await gateway.trades.pay(trade, buyer: account.userId)
         } catch let failure as TradeFailure {
             return try await page(tradeNo: tradeNo, prefill: logonId, error: "\(failure.message) (\(failure.rawValue))")
+        } catch let declined as OpenAPIError {
+            return try await page(tradeNo: tradeNo, prefill: logonId, error: "\(declined.subMsg ?? declined.msg) (\(declined.subCode ?? declined.code))")
         }
         guard let returnURL = paid.details.returnURL, let location = try ReturnURL(gateway: gateway).location(paid, returnURL: returnURL) else {
             return Pages.render("cashier", CashierModel(tradeNo: paid.tradeNo, trade: try await summary(paid), succeeded: true), title: "支付成功")

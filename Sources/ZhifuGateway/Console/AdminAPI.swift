@@ -41,6 +41,9 @@ struct AdminAPI {
                 return ["now": calendar.timestamp(now)]
             }
         }
+        router.post("/admin/api/clock/next") { request, _ in
+            try await authorized(request) { ["now": calendar.timestamp(try await actions.advanceToNextDue())] }
+        }
         router.get("/admin/api/faults") { request, _ in try await authorized(request) { try await gateway.store.faultRules().map(AdminFault.init) } }
         router.post("/admin/api/faults") { request, _ in
             try await authorized(request) {

@@ -42,6 +42,12 @@ struct ConsoleRoutes {
         registerFaults(on: router)
         registerAccounts(on: router)
         registerTradeActions(on: router)
+        router.post("/console/clock/next") { request, _ in
+            try await withSession(request, form: true) { _, _ in
+                _ = try await actions.advanceToNextDue()
+                return redirect("/console")
+            }
+        }
         router.post("/console/clock/advance") { request, _ in
             try await withSession(request, form: true) { _, form in
                 _ = try await actions.advanceClock(seconds: form["seconds"].flatMap(Int64.init) ?? -1)

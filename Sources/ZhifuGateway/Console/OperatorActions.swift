@@ -63,6 +63,14 @@ struct OperatorActions: Sendable {
         return try await gateway.advanceSandboxClock(seconds: seconds) ?? gateway.clock.now
     }
 
+    /// Moves the sandbox clock to the next due notification try or trade timeout, whichever comes first.
+    func advanceToNextDue() async throws -> Date {
+        let candidates = [try await gateway.store.nextNotificationDue(), try await gateway.store.nextTradeExpiry()].compactMap { $0 }
+        guard let next = candidates.min() else { throw Refusal.invalid("nothing is due: no pending notification, no unpaid trade") }
+        let seconds = max(0, Int64((next.timeIntervalSince(gateway.clock.now)).rounded(.up)))
+        return try await advanceClock(seconds: seconds)
+    }
+
     func addFault(kind: FaultRule.Kind, target: String, answer: String, body: String?, remaining: Int64?) async throws -> FaultRule {
         if let refusal = FaultRule.validate(kind: kind, target: target, answer: answer, body: body, remaining: remaining) { throw Refusal.invalid(refusal) }
         let rule = FaultRule(id: SecureRandom.digits(12), kind: kind, target: target, answer: answer, body: body, remaining: remaining,

@@ -7,7 +7,7 @@ extension Migrations {
             """
                 CREATE TABLE fault_rules (
                   id TEXT PRIMARY KEY,
-                  kind TEXT NOT NULL CHECK (kind IN ('method', 'notify')),
+                  kind TEXT NOT NULL CHECK (kind IN ('method', 'notify', 'buyer')),
                   target TEXT NOT NULL,
                   answer TEXT NOT NULL,
                   body TEXT,

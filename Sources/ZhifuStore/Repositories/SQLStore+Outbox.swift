@@ -142,6 +142,12 @@ extension SQLStore: OutboxRepository {
         }
     }
 
+    public func nextNotificationDue() async throws -> Date? {
+        try await database.read { db in
+            try await db.fetchValue(Date?.self, "SELECT MIN(next_attempt_at) FROM notifications WHERE status = 'PENDING'") ?? nil
+        }
+    }
+
     public func resendNotification(notifyId: String, now: Date) async throws -> Bool {
         try await database.write { db in
             try await db.execute("""

@@ -194,6 +194,12 @@ extension SQLStore: TradeRepository {
         }
     }
 
+    public func nextTradeExpiry() async throws -> Date? {
+        try await database.read { db in
+            try await db.fetchValue(Date?.self, "SELECT MIN(expires_at) FROM trades WHERE status = 'WAIT_BUYER_PAY'") ?? nil
+        }
+    }
+
     public func recentTrades(status: TradeStatus?, limit: Int) async throws -> [Trade] {
         try await database.read { db in
             if let status {

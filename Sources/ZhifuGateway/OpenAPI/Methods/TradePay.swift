@@ -21,6 +21,7 @@ struct TradePay: OpenAPIMethod {
         let draft = try await request.tradeDraft(model.order, gateway: gateway, productCode: "FACE_TO_FACE_PAYMENT")
         let buyer = try await gateway.trades.buyer(paymentCode: authCode)
         if let expected = draft.buyer, expected != buyer { throw TradeFailure.paymentAuthCodeInvalid }
+        try await FaultRules(gateway: gateway).declineIfRuled(buyer: buyer)
         let paid = try await gateway.trades.createAndPay(draft, buyer: buyer, paymentCode: authCode)
         return try await TradeQuery.paymentResponse(paid, gateway: gateway)
     }
