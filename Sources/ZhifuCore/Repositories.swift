@@ -1,6 +1,14 @@
 import Foundation
 import ZhifuProtocol
 
+/// How many rows of one status there are, and their amounts (fen).
+public struct StatusTotal: Sendable, Equatable {
+    public var status: String
+    public var count: Int
+    public var amountFen: Int64
+    public init(status: String, count: Int, amountFen: Int64) { self.status = status; self.count = count; self.amountFen = amountFen }
+}
+
 /// Settings shared by every gateway node: the gateway keys, the demo-data marker.
 public protocol SettingsRepository: Sendable {
     func setting(_ name: String) async throws -> String?
@@ -59,6 +67,8 @@ public protocol TradeRepository: Sendable {
     func refund(tradeNo: String, outRequestNo: String) async throws -> TradeRefund?
     /// Every refund of the trade, oldest first.
     func refunds(tradeNo: String) async throws -> [TradeRefund]
+    /// Count and total amount of trades per status (the console's overview).
+    func tradeTotals() async throws -> [StatusTotal]
     /// When the next unpaid trade times out.
     func nextTradeExpiry() async throws -> Date?
     /// The newest trades first, of one status or all (the console's list).
@@ -72,6 +82,8 @@ public protocol LedgerRepository: Sendable {
     func post(_ transfers: [Transfer]) async throws -> [TransferResult]
     func transfer(id: String) async throws -> Transfer?
     func transfers(reference: String) async throws -> [Transfer]
+    /// The newest transfers first, at most `limit`.
+    func recentTransfers(limit: Int) async throws -> [Transfer]
     /// Recomputes every balance from the transfers and checks the invariants.
     func audit() async throws -> LedgerAudit
 }
@@ -127,6 +139,10 @@ public protocol OutboxRepository: Sendable {
     func notifications(reference: String) async throws -> [OutboxNotification]
     /// The newest notifications first, of one status or all.
     func recentNotifications(status: OutboxNotification.Status?, limit: Int) async throws -> [OutboxNotification]
+    /// Count of notifications per status (amounts 0).
+    func notificationTotals() async throws -> [StatusTotal]
+    /// The latencies (ms) of the newest delivery tries, at most `limit`.
+    func recentAttemptLatencies(limit: Int) async throws -> [Int]
     /// When the next pending notification falls due (the console's "jump to the next due").
     func nextNotificationDue() async throws -> Date?
     /// An operator's resend: the notification is pending and due at `now`, in one statement.

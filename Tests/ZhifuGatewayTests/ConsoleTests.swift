@@ -84,6 +84,13 @@ import ZhifuProtocol
             let due = try #require(try await world.gateway.store.notification(notifyId: notifyId))
             #expect(due.status == .pending && due.nextAttemptAt == world.gateway.clock.now)
 
+            let home = try await get(client, "/console", cookie: cookie).1
+            #expect(home.contains("id=\"trade-totals\"") && home.contains("<td>TRADE_SUCCESS</td>"), "totals by status")
+            #expect(home.contains("id=\"chart-payments\"") && home.contains("<svg") && home.contains("now: 30.00"), "this payment and the fixture's in the last hour's bar")
+            #expect(home.contains("id=\"chart-latency\""))
+            let ledger = try await get(client, "/console/ledger?reference=\(tradeNo)", cookie: cookie).1
+            #expect(ledger.components(separatedBy: "class=\"transfer\"").count - 1 == 2 && ledger.contains("href=\"/console/trades/\(tradeNo)\""),
+                    "the payment and the refund, linked to the trade")
             let audited = try await client.execute(uri: "/console/audit", method: .post,
                                                    headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie ?? ""],
                                                    body: ByteBuffer(string: formEncode([("csrf", csrf)]))) { try bodyText($0) }

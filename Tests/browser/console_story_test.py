@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -116,7 +117,9 @@ def main():
         assert driver.find_element(By.CSS_SELECTOR, "#faults td.fired").text == "1"
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_fault_fired.png"))
         driver.find_element(By.CSS_SELECTOR, "#faults button.off").click()
-        WebDriverWait(driver, 10).until(lambda d: "已关闭" in d.find_element(By.ID, "faults").text)
+        # The page reloads after the click: an element found before it may go stale meanwhile.
+        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: "已关闭" in d.find_element(By.ID, "faults").text)
         restored = call(AlipayTradePayRequest(), dict(order, out_trade_no="console-fault", auth_code=payment_code(GATEWAY, "13900000402", "111111")))
         assert restored["code"] == "10000", restored
     finally:

@@ -5,6 +5,7 @@ $ARTIFACTS. Run by scripts/test against the browser `zhifu serve` (--operator-pa
 import os
 import sys
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -57,7 +58,9 @@ def main():
         assert "alipay.trade.pay" in driver.find_element(By.ID, "faults").text
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_faults.png"))
         driver.find_element(By.CSS_SELECTOR, "#faults button.off").click()
-        WebDriverWait(driver, 10).until(lambda d: "已关闭" in d.find_element(By.ID, "faults").text)
+        # The page reloads after the click: an element found before it may go stale meanwhile.
+        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: "已关闭" in d.find_element(By.ID, "faults").text)
         driver.find_element(By.ID, "logout").click()
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "password")))
         driver.get(GATEWAY + "/console")

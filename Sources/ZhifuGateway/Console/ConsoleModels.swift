@@ -50,6 +50,7 @@ struct ConsoleHomeModel {
     var auditBalanced: Bool
     var trades: [ConsoleTradeRow]
     var notifications: [ConsoleNotificationRow]
+    var overview: ConsoleOverview
 }
 
 struct ConsoleTradeModel {

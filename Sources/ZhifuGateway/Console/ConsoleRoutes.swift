@@ -42,6 +42,7 @@ struct ConsoleRoutes {
         registerFaults(on: router)
         registerAccounts(on: router)
         registerTradeActions(on: router)
+        registerLedger(on: router)
         router.post("/console/clock/next") { request, _ in
             try await withSession(request, form: true) { _, _ in
                 _ = try await actions.advanceToNextDue()
@@ -104,7 +105,8 @@ struct ConsoleRoutes {
         let model = ConsoleHomeModel(csrf: csrf, now: calendar.timestamp(gateway.clock.now), store: gateway.store.kind, manualClock: gateway.manualClock != nil,
                                      audit: audit?.description, auditBalanced: audit?.isBalanced ?? false,
                                      trades: try await gateway.store.recentTrades(status: nil, limit: 20).map { ConsoleTradeRow($0, calendar: calendar) },
-                                     notifications: rows(try await actions.notifications(status: nil, limit: 10), csrf: csrf))
+                                     notifications: rows(try await actions.notifications(status: nil, limit: 10), csrf: csrf),
+                                     overview: try await ConsoleOverview.load(gateway))
         return Pages.render("console_home", model, title: "运营控制台")
     }
 
