@@ -45,6 +45,8 @@ public protocol AccountRepository: Sendable {
 public protocol MerchantRepository: Sendable {
     func upsertMerchant(_ merchant: Merchant) async throws
     func merchant(partner: UserId) async throws -> Merchant?
+    /// Every merchant with its apps, by partner (the console's list), at most `limit`.
+    func merchants(limit: Int) async throws -> [(merchant: Merchant, apps: [App])]
     func upsertApp(_ app: App) async throws
     func app(appId: String) async throws -> App?
     func upsertAppAuthToken(_ token: AppAuthToken) async throws

@@ -77,7 +77,7 @@ import ZhifuProtocol
 
             let csrf = try #require(inputValue("csrf", in: page.1))
             #expect(try await post(client, "/console/notifications/\(notifyId)/resend", cookie: cookie, form: []).0 == .forbidden, "no CSRF token")
-            #expect(try await post(client, "/console/notifications/\(notifyId)/resend", cookie: cookie, form: [("csrf", "0" + csrf.dropFirst())]).0 == .forbidden)
+            #expect(try await post(client, "/console/notifications/\(notifyId)/resend", cookie: cookie, form: [("csrf", (csrf.first == "0" ? "1" : "0") + csrf.dropFirst())]).0 == .forbidden)
             world.gateway.manualClock!.advance(seconds: 60)
             let resent = try await post(client, "/console/notifications/\(notifyId)/resend", cookie: cookie, form: [("csrf", csrf), ("back", "//evil.example")])
             #expect(resent.0 == .seeOther && resent.1 == "/console", "only console pages as the way back")
@@ -159,6 +159,33 @@ import ZhifuProtocol
             }
             #expect(try await world.gateway.store.notificationAttempts(notifyId: notification.notifyId).isEmpty, "a replay is not a try of the outbox")
         }
+    }
+
+    @Test func theOperatorRotatesAMerchantsMD5KeyAndAddsAnAccount() async throws {
+        let world = try await TestWorld.make(operatorPassword: Self.password)
+        let partner = UserId(TestWorld.partner)!
+        try await world.app().test(.router) { client in
+            let (_, cookie) = try await login(client)
+            let page = try await get(client, "/console/merchants", cookie: cookie).1
+            #expect(page.contains(TestWorld.partner) && page.contains(TestWorld.appId) && page.contains("MD5 RSA DSA"))
+            let csrf = try #require(inputValue("csrf", in: page))
+            let rotated = try await client.execute(uri: "/console/merchants/\(TestWorld.partner)/rotate-md5", method: .post,
+                                                   headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie ?? ""],
+                                                   body: ByteBuffer(string: formEncode([("csrf", csrf)]))) { try bodyText($0) }
+            let key = try #require(element("new-md5-key", in: rotated))
+            #expect(key.count == 32 && key != TestWorld.md5Key)
+            #expect(try await world.gateway.store.merchant(partner: partner)?.md5Key == key)
+            let pem = try await get(client, "/console/gateway_public.pem", cookie: cookie).1
+            #expect(pem.hasPrefix("-----BEGIN PUBLIC KEY-----"))
+
+            let form = [("csrf", csrf), ("user_id", "2088107000000001"), ("logon_id", "new@zhifu.test"), ("name", "新用户"), ("password", "246810")]
+            #expect(try await post(client, "/console/accounts/new", cookie: cookie, form: form).1 == "/console/accounts?q=2088107000000001")
+            #expect(try await post(client, "/console/accounts/new", cookie: cookie, form: form).0 == .badRequest, "the user id exists")
+            #expect(try await post(client, "/console/accounts/new", cookie: cookie,
+                                   form: [("csrf", csrf), ("user_id", "12"), ("logon_id", "x"), ("name", "x"), ("password", "246810")]).0 == .badRequest)
+        }
+        let account = try #require(try await world.gateway.store.account(userId: UserId("2088107000000001")!))
+        #expect(account.balance == .zero && PaymentPassword.verify("246810", against: account.passwordHash ?? ""))
     }
 
     @Test func valuesFromMerchantsAreShownEscaped() async throws {

@@ -43,6 +43,7 @@ struct ConsoleRoutes {
         registerAccounts(on: router)
         registerTradeActions(on: router)
         registerLedger(on: router)
+        registerMerchants(on: router)
         router.post("/console/clock/next") { request, _ in
             try await withSession(request, form: true) { _, _ in
                 _ = try await actions.advanceToNextDue()

@@ -89,6 +89,32 @@ struct OperatorActions: Sendable {
         return try await gateway.accounts.account(userId: userId) ?? account
     }
 
+    /// A new merchant MD5 key (交易安全校验码): the old one stops verifying at once on this node,
+    /// within a second on the others.
+    func rotateMD5Key(partner text: String) async throws -> String {
+        guard let partner = UserId(text), var merchant = try await gateway.store.merchant(partner: partner) else { throw Refusal.notFound }
+        let key = SecureRandom.alphanumeric(32)
+        merchant.md5Key = key
+        try await gateway.store.upsertMerchant(merchant)
+        gateway.merchants.removeAll()
+        return key
+    }
+
+    /// A new user account with a payment password and a zero balance (money arrives by deposit).
+    func createAccount(userId text: String, logonId: String, name: String, password: String) async throws -> Account {
+        guard let userId = UserId(text) else { throw Refusal.invalid("user id: 2088 and 12 digits") }
+        guard (1...100).contains(logonId.count), (1...64).contains(name.count) else { throw Refusal.invalid("logon id 1–100, name 1–64 characters") }
+        guard (6...64).contains(password.count) else { throw Refusal.invalid("payment password: 6–64 characters") }
+        let hash = try await offCooperativeThreads { PaymentPassword.hash(password) }
+        let account = Account(userId: userId, logonId: logonId, name: name, passwordHash: hash)
+        do {
+            guard try await gateway.store.insertAccount(account) else { throw Refusal.invalid("user id \(userId) exists") }
+        } catch StoreError.duplicate {
+            throw Refusal.invalid("logon id \(logonId) belongs to another account")
+        }
+        return account
+    }
+
     /// An operator's block (for good) or unblock (also ends a password lock).
     func setStatus(userId text: String, blocked: Bool) async throws {
         guard let userId = UserId(text), let account = try await gateway.accounts.account(userId: userId), account.kind == .user else { throw Refusal.notFound }

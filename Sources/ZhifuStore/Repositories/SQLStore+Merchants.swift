@@ -55,6 +55,16 @@ struct AppAuthTokenRecord: SQLRecord {
 }
 
 extension SQLStore: MerchantRepository {
+    public func merchants(limit: Int) async throws -> [(merchant: Merchant, apps: [App])] {
+        try await database.read { db in
+            let merchants = try await db.fetchAll(MerchantRecord.self, """
+                SELECT partner, md5_key, rsa_public_key, dsa_public_key, services FROM merchants ORDER BY partner LIMIT \(limit)
+                """).map(\.merchant)
+            let apps = try await db.fetchAll(AppRecord.self, "SELECT app_id, partner, public_key, sign_type FROM apps ORDER BY app_id").map { try $0.app() }
+            return merchants.map { merchant in (merchant, apps.filter { $0.partner == merchant.partner }) }
+        }
+    }
+
     public func upsertMerchant(_ merchant: Merchant) async throws {
         try await database.write { db in
             try await db.execute("""
