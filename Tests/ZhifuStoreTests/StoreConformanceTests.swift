@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import ZhifuCore
 import ZhifuProtocol
@@ -40,9 +41,15 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
     }
 }
 
-/// Fresh user ids for each test, so tests can share one PostgreSQL database.
+/// Fresh user ids for each test, so tests can share one PostgreSQL database: a counter makes them
+/// unique within the test process (two random prefixes once met, and two tests inserted the same
+/// account at once), its random start unlikely to meet another run's on a reused database.
 struct Ids {
-    let prefix = "2088" + String(format: "%06d", Int.random(in: 100_000..<1_000_000))
+    private static let next = Mutex(Int.random(in: 100_000..<900_000))
+    let prefix = "2088" + String(format: "%06d", Ids.next.withLock { value in
+        value += 1
+        return value
+    })
     func user(_ n: Int) -> UserId { UserId(prefix + String(format: "%06d", n))! }
     let run = SecureRandom.alphanumeric(10)
     func transfer(_ n: Int) -> String { "t-\(run)-\(n)" }
