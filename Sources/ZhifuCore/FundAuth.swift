@@ -104,8 +104,10 @@ public protocol FundAuthRepository: Sendable {
     /// The order's operations, oldest first.
     func fundAuthOperations(authNo: String) async throws -> [FundAuthOperation]
     /// In one transaction: releases `operation.amount` of the order's hold to the payer, stores the
-    /// UNFREEZE operation and queues the notifications.
-    func unfreeze(_ operation: FundAuthOperation, notifications: [OutboxNotification]) async throws -> FundAuthChange
+    /// UNFREEZE operation and queues the notifications `notifications` builds from the order as it
+    /// stands after the release (its totals exact, whatever committed meanwhile).
+    func unfreeze(_ operation: FundAuthOperation,
+                  notifications: @escaping @Sendable (FundAuthOrder) -> [OutboxNotification]) async throws -> FundAuthChange
 }
 
 /// Why a fund authorisation was refused: Alipay's sub_codes (no `ACQ.` prefix) and sub_msgs.

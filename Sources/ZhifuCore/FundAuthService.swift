@@ -57,7 +57,7 @@ public struct FundAuthService: Sendable {
                                                         amount: draft.amount, code: .fundAuthFreeze, reference: authNo, createdAt: now))
         let freeze = operation(order, .freeze, outRequestNo: draft.outRequestNo, amount: draft.amount, remark: nil)
         switch try await store.insertFundAuthOrder(order, freeze: freeze, paymentCode: (paymentCode, now),
-                                                   notifications: notification(order, freeze)) {
+                                                   notifications: notification(order, freeze, at: now)) {
         case .changed: return (order, freeze)
         case .duplicate:
             guard let raced = try await store.fundAuthOrder(partner: draft.partner, outOrderNo: draft.outOrderNo) else { throw FundAuthFailure.systemError }
@@ -93,11 +93,12 @@ public struct FundAuthService: Sendable {
         if let settled = FundAuthFailure.settled(order.status) { throw settled }
         guard amount <= order.hold.remaining else { throw FundAuthFailure.requestAmountExceed }
         let unfreeze = operation(order, .unfreeze, outRequestNo: outRequestNo, amount: amount, remark: remark)
-        var after = order
-        after.hold.voided = Amount(fen: order.hold.voided.fen + amount.fen)
-        switch try await store.unfreeze(unfreeze, notifications: notification(after, unfreeze)) {
+        let service = self
+        let notifyAt = clock.now
+        switch try await store.unfreeze(unfreeze, notifications: { after in service.notification(after, unfreeze, at: notifyAt) }) {
         case .changed:
-            return (try await store.fundAuthOrder(authNo: order.authNo) ?? after, unfreeze)
+            guard let after = try await store.fundAuthOrder(authNo: order.authNo) else { throw FundAuthFailure.systemError }
+            return (after, unfreeze)
         case .duplicate:
             if let earlier = try await unfrozen(order, outRequestNo: outRequestNo, amount: amount) { return earlier }
             throw FundAuthFailure.systemError
@@ -140,9 +141,8 @@ public struct FundAuthService: Sendable {
     }
 
     /// `fund_auth_freeze` / `fund_auth_unfreeze`, with the order's totals after the operation.
-    func notification(_ order: FundAuthOrder, _ operation: FundAuthOperation) -> [OutboxNotification] {
+    func notification(_ order: FundAuthOrder, _ operation: FundAuthOperation, at now: Date) -> [OutboxNotification] {
         guard let notifyURL = order.notifyURL, operation.kind != .pay else { return [] }
-        let now = clock.now
         var p = Parameters()
         p["auth_no"] = order.authNo
         p["out_order_no"] = order.outOrderNo

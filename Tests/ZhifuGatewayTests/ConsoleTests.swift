@@ -59,6 +59,22 @@ import ZhifuProtocol
         }
     }
 
+    @Test func parallelWrongPasswordsCloseTheLoginForAWindowEvenToTheRightOne() async throws {
+        let world = try await TestWorld.make(operatorPassword: Self.password)
+        try await world.app().test(.router) { client in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<20 { group.addTask { try await login(client, password: "wrong").0 } }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .unauthorized || $0 == .tooManyRequests }, "\(statuses)")
+            #expect(try await login(client).0 == .tooManyRequests, "the right password waits for the window too")
+            world.gateway.manualClock!.advance(seconds: 900)
+            #expect(try await login(client).0 == .seeOther, "a new window")
+        }
+        let failures = try await world.gateway.store.setting("console.login_failures.\(Int64(world.gateway.clock.now.timeIntervalSince1970 - 900) / 900)")
+        #expect(failures.flatMap(Int64.init).map { $0 >= 10 } == true, "each wrong one counted: \(failures ?? "")")
+    }
+
     @Test func theOperatorSeesATradesStoryWithItsNotificationsAndResendsOne() async throws {
         let world = try await TestWorld.make(operatorPassword: Self.password)
         try await world.app().test(.router) { client in

@@ -66,10 +66,21 @@ struct ConsoleRoutes {
         return path
     }
 
+    /// Wrong operator passwords allowed per 15 minutes of gateway time, across every node.
+    static let loginFailuresPerWindow: Int64 = 10
+
     private func login(_ request: Request) async throws -> Response {
         let form = try await Cashier.form(request)
+        // Failures are counted per 15-minute window by one statement each; a full window refuses
+        // every try, right or wrong, until it passes (no password is checked meanwhile).
+        let window = "console.login_failures.\(Int64(gateway.clock.now.timeIntervalSince1970) / 900)"
+        let failures = try await gateway.store.setSettingIfAbsent(window, value: "0")
+        guard (Int64(failures) ?? 0) < Self.loginFailuresPerWindow else {
+            return Pages.render("console_login", ConsoleLoginModel(error: "错误次数过多，请15分钟后再试"), title: "运营控制台登录", status: .tooManyRequests)
+        }
         guard let hash = try await gateway.store.setting(GatewaySettings.operatorPasswordHash), let password = form["password"], password.utf8.count <= 128,
               try await gateway.passwordKDF.verify(password, against: hash) else {
+            _ = try await gateway.store.addToSetting(window, amount: 1)
             return Pages.render("console_login", ConsoleLoginModel(error: "密码错误"), title: "运营控制台登录", status: .unauthorized)
         }
         return redirect("/console", cookie: session.setCookie(try await session.value()))

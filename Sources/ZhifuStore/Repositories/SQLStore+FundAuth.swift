@@ -93,13 +93,17 @@ extension SQLStore: FundAuthRepository {
         }
     }
 
-    public func unfreeze(_ operation: FundAuthOperation, notifications: [OutboxNotification]) async throws -> FundAuthChange {
+    public func unfreeze(_ operation: FundAuthOperation,
+                         notifications: @escaping @Sendable (FundAuthOrder) -> [OutboxNotification]) async throws -> FundAuthChange {
         do {
             return try await database.write { db in
                 let released = try await Self.release(operation.amount, of: FundAuthOrder.holdId(authNo: operation.authNo), postingAs: nil, on: db)
                 guard released == .changed else { throw Refused(change: .released(released)) }
                 guard try await Self.insert(operation, on: db) else { throw Refused(change: .duplicate) }
-                for notification in notifications { try await Self.insert(notification, on: db) }
+                guard let after = try await db.fetchOne(FundAuthOrderRecord.self, """
+                    \(unescaped: FundAuthOrderRecord.select) WHERE o.auth_no = \(operation.authNo)
+                    """)?.order else { throw StoreError.notFound("fund auth order \(operation.authNo)") }
+                for notification in notifications(after) { try await Self.insert(notification, on: db) }
                 return .changed
             }
         } catch let refused as Refused {
