@@ -43,6 +43,10 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         // `swift package generate-documentation --target ZhifuSDK` (DocC); a plugin, not linked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // bptb files: multipart uploads, CSV rows, and the zip of the refund file.
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         /// OpenSSL's EVP API (RSA, DSA, digests) and glibc iconv behind a few plain C functions.
@@ -53,6 +57,12 @@ let package = Package(
         /// QR Code (ISO/IEC 18004) in byte mode, level M: no dependencies, known-answer tests.
         .target(
             name: "ZhifuQR",
+            swiftSettings: swiftSettings
+        ),
+        /// Excel 97-2003 workbooks (BIFF8 in an OLE2 compound file), write only: no Swift library
+        /// writes them, and seed 003's refund file is one. Known-answer tests, read back by xlrd.
+        .target(
+            name: "ZhifuXLS",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -105,8 +115,11 @@ let package = Package(
         .target(
             name: "ZhifuGateway",
             dependencies: [
-                "ZhifuCore", "ZhifuModels", "ZhifuQR",
+                "ZhifuCore", "ZhifuModels", "ZhifuQR", "ZhifuXLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -181,6 +194,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ZhifuXLSTests",
+            dependencies: ["ZhifuXLS"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ZhifuQRTests",
             dependencies: ["ZhifuQR"],
             resources: [.copy("Vectors")],
@@ -206,6 +224,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -53,6 +53,10 @@ public enum TransferCode: String, Sendable, Codable, CaseIterable {
     case mybankOrder = "mybank_order"
     /// Huabei credit frozen for a merchant by a pre-authorisation agreement (a pending transfer).
     case huabeiAuth = "huabei_auth"
+    /// One row of a batch-pay-to-bank file paid out to the bank (its id is the 提现流水号).
+    case bptbPayout = "bptb_payout"
+    /// A row the bank refused (退票), its money returned to the merchant.
+    case bptbRefund = "bptb_refund"
 }
 
 /// The outcome of posting one transfer, in order of precedence: the first that applies is reported.

@@ -70,7 +70,8 @@ public enum TradeChange: Sendable, Equatable {
 /// are the units of work: their money, records and notifications commit together or not at all.
 public protocol Store: SettingsRepository, AccountRepository, MerchantRepository, TradeRepository, LedgerRepository,
                        BatchRepository, RefundBatchRepository, OutboxRepository, FundAuthRepository,
-                       RefundApplicationRepository, KoubeiRepository, MybankRepository, HuabeiRepository, FaultRuleRepository {
+                       RefundApplicationRepository, KoubeiRepository, MybankRepository, HuabeiRepository, FaultRuleRepository,
+                       BptbRepository {
     /// Runs the append-only migrations.
     func migrate() async throws
     /// `sqlite` or `postgres`: what /health reports.

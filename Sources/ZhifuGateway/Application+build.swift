@@ -35,8 +35,18 @@ public func buildApplication(gateway: Gateway, services: [any Service] = [], log
     // One URL, two protocols: `service=` is MAPI; without it, `method=` or `app_id=` is OpenAPI.
     let gatewayHandler: @Sendable (Request, GatewayRequestContext) async throws -> Response = { request, context in
         var request = request
-        let body = Array(try await request.collectBody(upTo: FormCoding.maximumBytes).readableBytesView)
         let query = Array((request.uri.query ?? "").utf8)
+        // bptb_pay_file_confirm's upload: the fields and the file of a multipart form.
+        if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary) {
+            let raw = Array(try await request.collectBody(upTo: BptbUpload.maximumBytes + 64 * 1024).readableBytesView)
+            do {
+                let (fields, upload) = try MultipartForm.parse(raw, boundary: boundary)
+                return try await mapi.handle(query: query, body: fields, upload: upload, outcome: context.outcome)
+            } catch let failure as MAPIFailure {
+                return MAPIXML.failure(failure.code)
+            }
+        }
+        let body = Array(try await request.collectBody(upTo: FormCoding.maximumBytes).readableBytesView)
         let isMAPI = FormCoding.rawField("service", in: query) != nil || FormCoding.rawField("service", in: body) != nil
         let isOpenAPI = ["method", "app_id"].contains { FormCoding.rawField($0, in: query) != nil || FormCoding.rawField($0, in: body) != nil }
         if !isMAPI, isOpenAPI {
@@ -60,6 +70,8 @@ public func buildApplication(gateway: Gateway, services: [any Service] = [], log
     }
     confirmForm("/pages/batch_trans/confirm", BatchTransNotify.confirm)
     confirmForm("/pages/batch_refund/confirm", RefundFastpayByPlatformPwd.confirm)
+    confirmForm("/pages/bptb/confirm", BptbUserConfirm.confirm)
+    BptbUserConfirm.registerPages(on: router, gateway: gateway)
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(gateway.configuration.idleTimeoutSeconds))),

@@ -97,6 +97,10 @@ public struct Gateway: Sendable {
         BatchRefundService(store: store, clock: clock, calendar: configuration.calendar, trades: trades, passwords: passwords)
     }
 
+    public var bptb: BptbService {
+        BptbService(store: store, clock: clock, calendar: configuration.calendar, passwords: passwords, bank: configuration.bank)
+    }
+
     public var accounts: AccountService { AccountService(store: store) }
     public var merchantDirectory: MerchantService { MerchantService(store: store) }
     public var notifications: NotificationService { NotificationService(store: store, clock: clock) }
@@ -133,11 +137,16 @@ public struct Gateway: Sendable {
 
     /// MD5 with the partner's key; RSA and DSA with the gateway's own keys.
     func notificationSigner(_ notification: OutboxNotification, md5Key: String?) throws -> any Signer {
-        switch notification.signType {
+        try mapiSigner(notification.signType, md5Key: md5Key)
+    }
+
+    /// What signs a MAPI answer to a partner (notifications, return_url parameters).
+    func mapiSigner(_ signType: SignType, md5Key: String?) throws -> any Signer {
+        switch signType {
         case .md5:
             guard let md5Key else { throw KeyError.malformed }
             return MD5Signer(key: md5Key)
-        case .rsa, .rsa2: return try RSASigner(key: privateKey, signType: notification.signType)
+        case .rsa, .rsa2: return try RSASigner(key: privateKey, signType: signType)
         case .dsa: return try DSASigner(key: dsaPrivateKey)
         }
     }

@@ -50,6 +50,9 @@ public struct GatewayConfiguration: Sendable {
     /// Sets the admin API's bearer token at start; generated once (demo.txt) when absent.
     public var adminToken: String?
 
+    /// The simulated bank of batch pay to bank accounts: its delay and refund-ticket rules.
+    public var bank: BankSimulator = BankSimulator()
+
     public init() {}
 
     /// The address merchants are told to use, e.g. `http://127.0.0.1:8080`.

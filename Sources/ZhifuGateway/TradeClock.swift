@@ -27,6 +27,8 @@ public struct TradeClock: Service {
                 do {
                     try await gateway.followSandboxClock()
                     while try await gateway.trades.sweep() > 0 {}
+                    // Once per tick: files waiting for money stay due until it comes.
+                    _ = try await gateway.bptb.sweep()
                 } catch {
                     logger.error("sweeping trades failed: \(error)")
                 }

@@ -31,7 +31,7 @@ struct TestWorld {
     /// `payees`: logon id, name, status.
     static func make(payerBalance: String = "100000.00", services: [String] = ["*"], extraAccounts: String = "", extraMerchants: String = "",
                      extraFixtures: String = "", extraTrades: String = "", store: WorldStore = .sqlite, onDisk: Bool = false, passwordChecksWaiting: Int = 64,
-                     operatorPassword: String? = nil, adminToken: String? = nil,
+                     operatorPassword: String? = nil, adminToken: String? = nil, bank: BankSimulator = BankSimulator(),
                      payees: [(String, String, String)] = [("testture0002@126.com", "常炜买家二", "normal"), ("payee2@zhifu.test", "王五", "normal"),
                                                           ("blocked@zhifu.test", "赵六", "blocked")]) async throws -> TestWorld {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-world-\(UUID().uuidString)").path
@@ -66,6 +66,7 @@ struct TestWorld {
         configuration.consoleEnabled = operatorPassword != nil || adminToken != nil
         configuration.operatorPassword = operatorPassword
         configuration.adminToken = adminToken
+        configuration.bank = bank
         configuration.fixturesPath = directory + "/fixtures.json"
         return TestWorld(gateway: try await Gateway.open(configuration), directory: directory)
     }

@@ -11,7 +11,7 @@ struct MAPIGateway: Sendable {
     let gateway: Gateway
 
     static let services: [String: any MAPIService] = {
-        let all: [any MAPIService] = [BatchTransNotify(), BtnStatusQuery(), RefundFastpayByPlatformPwd()]
+        let all: [any MAPIService] = [BatchTransNotify(), BtnStatusQuery(), RefundFastpayByPlatformPwd(), BptbPayFileConfirm(), BptbUserConfirm(), BptbRefundFile()]
         return Dictionary(uniqueKeysWithValues: all.map { (type(of: $0).name, $0) })
     }()
 
@@ -20,7 +20,7 @@ struct MAPIGateway: Sendable {
     static let defaultCharset = Charset.gbk
 
     /// Decodes the request, runs the common checks and hands over to the service.
-    func handle(query: [UInt8], body: [UInt8], outcome: RequestOutcome = RequestOutcome()) async throws -> Response {
+    func handle(query: [UInt8], body: [UInt8], upload: BptbUpload? = nil, outcome: RequestOutcome = RequestOutcome()) async throws -> Response {
         // The service (and so the error format) is read from the raw pairs first: a request whose
         // charset is wrong still gets the page or XML its service answers with.
         let rawService = FormCoding.rawField("service", in: query) ?? FormCoding.rawField("service", in: body)
@@ -30,7 +30,7 @@ struct MAPIGateway: Sendable {
         outcome.result = "T"
         func fail(_ failure: MAPIFailure, charset: Charset = .utf8) -> Response {
             outcome.result = failure.code.rawValue
-            return service.map { type(of: $0).isPage } ?? false ? HTML.errorPage(failure, charset: charset) : MAPIXML.failure(failure.code, charset: charset)
+            return service.map { type(of: $0).failureResponse(failure, charset: charset) } ?? MAPIXML.failure(failure.code, charset: charset)
         }
 
         let parameters: ZhifuProtocol.Parameters, charset: Charset
@@ -48,7 +48,8 @@ struct MAPIGateway: Sendable {
         guard let service else { return fail(MAPIFailure(.illegalService, "unknown service \(rawService ?? "(none)")"), charset: charset) }
         let serviceType = type(of: service)
         do {
-            let request = try await check(parameters, charset: charset, service: serviceType.name)
+            var request = try await check(parameters, charset: charset, service: serviceType.name)
+            request.upload = upload
             return try await service.handle(request, gateway: gateway)
         } catch let failure as MAPIFailure {
             return fail(failure, charset: charset)

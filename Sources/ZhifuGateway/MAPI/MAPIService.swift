@@ -8,6 +8,8 @@ struct MAPIRequest: Sendable {
     var charset: Charset
     var merchant: Merchant
     var signType: SignType
+    /// The file of a multipart upload (`bptb_pay_file_confirm`).
+    var upload: BptbUpload?
 }
 
 /// One `service=` of `/gateway.do`. Each lives in its own file under `MAPI/Services/`.
@@ -17,6 +19,14 @@ protocol MAPIService: Sendable {
     /// Page services answer errors with an HTML page (seed 000 §5.2); machine services with XML.
     static var isPage: Bool { get }
     func handle(_ request: MAPIRequest, gateway: Gateway) async throws -> Response
+    /// How a refusal is answered: the error page or the XML by `isPage`, unless the service says otherwise.
+    static func failureResponse(_ failure: MAPIFailure, charset: Charset) -> Response
+}
+
+extension MAPIService {
+    static func failureResponse(_ failure: MAPIFailure, charset: Charset) -> Response {
+        isPage ? HTML.errorPage(failure, charset: charset) : MAPIXML.failure(failure.code, charset: charset)
+    }
 }
 
 /// The confirm pages' form (batch pay, batch refund): the batch, its one-time token, and the
