@@ -39,6 +39,8 @@ public struct Fixtures: Sendable {
     /// Huabei pre-authorisation agreements: the buyer's credit line (`creditUserId`, funded to
     /// `limit`) with `freezeAmount` of it frozen for `seller`.
     public var huabeiAgreements: [(agreementNo: String, userId: UserId, creditUserId: UserId, seller: UserId, limit: Amount, freezeAmount: Amount)] = []
+    /// The simulated bank of batch pay to bank accounts (`bank`), when the fixtures set one.
+    public var bank: BankSimulator?
 
     public init() {}
 
@@ -65,7 +67,7 @@ public struct Fixtures: Sendable {
             throw Invalid("fixtures file is not valid JSON: \(error.localizedDescription)")
         }
         var reader = Reader(path: "fixtures", object: root)
-        try reader.allow(["gateway", "accounts", "merchants", "apps", "trades", "appAuthTokens", "huabeiAgreements"])
+        try reader.allow(["gateway", "accounts", "merchants", "apps", "trades", "appAuthTokens", "huabeiAgreements", "bank"])
         if let gateway = root["gateway"] {
             var entry = try Reader(path: "gateway", value: gateway)
             try entry.allow(["privateKey", "dsaPrivateKey"])
@@ -141,6 +143,33 @@ public struct Fixtures: Sendable {
                                               partner: try entry.userId("partner", required: true)!))
         }
         try readHuabei(reader)
+        if let value = root["bank"] { bank = try Self.readBank(value) }
+    }
+
+    /// `{"clearingDelaySeconds": 1800, "rules": [{"accountNo"|"payeeName": …, "reason": …}, {"shareBasisPoints": 500, "seed": "s", "reason": …}]}`
+    private static func readBank(_ value: Any) throws(Invalid) -> BankSimulator {
+        var entry = try Reader(path: "bank", value: value)
+        try entry.allow(["clearingDelaySeconds", "rules"])
+        var bank = BankSimulator()
+        if let delay = entry.object["clearingDelaySeconds"] {
+            guard let seconds = delay as? Int, (0...86_400 * 30).contains(seconds) else { throw Invalid("bank.clearingDelaySeconds: 0 to 2592000") }
+            bank.clearingDelay = Int64(seconds)
+        }
+        for (index, item) in try entry.array("rules").enumerated() {
+            var rule = try Reader(path: "bank.rules[\(index)]", value: item)
+            try rule.allow(["accountNo", "payeeName", "shareBasisPoints", "seed", "reason"])
+            let reason = try rule.string("reason", required: true, maxLength: 64)!
+            if let account = try rule.string("accountNo", maxLength: 64) {
+                bank.rules.append(.init(.accountNo(account), reason: reason))
+            } else if let name = try rule.string("payeeName", maxLength: 64) {
+                bank.rules.append(.init(.payeeName(name), reason: reason))
+            } else if let share = rule.object["shareBasisPoints"] as? Int, (0...10_000).contains(share) {
+                bank.rules.append(.init(.share(basisPoints: share, seed: try rule.string("seed", maxLength: 64) ?? ""), reason: reason))
+            } else {
+                throw Invalid("\(rule.path): needs accountNo, payeeName or shareBasisPoints (0 to 10000)")
+            }
+        }
+        return bank
     }
 
     private mutating func readHuabei(_ reader: Reader) throws(Invalid) {

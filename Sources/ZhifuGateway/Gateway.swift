@@ -37,6 +37,7 @@ public struct Gateway: Sendable {
     /// Migrates the store, loads fixtures (or creates demo data on a first start) and loads or
     /// creates the gateway key. Which store it is (SQLite, PostgreSQL) is the caller's choice.
     public static func open(_ configuration: GatewayConfiguration, store: any Store, logger: Logger = Logger(label: "zhifu")) async throws -> Gateway {
+        var configuration = configuration
         try await store.migrate()
         // The sandbox's manual time is the database's, so every node on it tells the same time.
         var manualClock: ManualClock?
@@ -53,7 +54,9 @@ public struct Gateway: Sendable {
             do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
                 throw Fixtures.Invalid("cannot read fixtures file \(path): \(error.localizedDescription)")
             }
-            try await Fixtures(json: data).apply(to: store, clock: clock)
+            let fixtures = try Fixtures(json: data)
+            try await fixtures.apply(to: store, clock: clock)
+            if let bank = fixtures.bank { configuration.bank = bank }
         } else if try await store.setting(GatewaySettings.demoDataCreated) == nil {
             demo = try await DemoData.create(in: store, clock: clock, configuration: configuration)
         }
