@@ -118,6 +118,10 @@ import ZhifuStoreSQLite
         (#"{"apps": [{"appId": "1", "partner": "2088101000000101", "publicKey": "x", "signType": "MD5"}]}"#, "apps[0]"),
         (#"{"trades": [{"tradeNo": "1", "partner": "2088101000000101", "outTradeNo": "o", "amount": "0", "status": "WAIT_BUYER_PAY"}]}"#, "trades[0].amount"),
         (#"{"gateway": {"privateKey": "nope"}}"#, "gateway.privateKey"),
+        (#"{"bank": {"clearingDelaySeconds": -1}}"#, "bank.clearingDelaySeconds"),
+        (#"{"bank": {"rules": [{"reason": "账号不存在"}]}}"#, "bank.rules[0]: needs accountNo"),
+        (#"{"bank": {"rules": [{"shareBasisPoints": 10001, "reason": "x"}]}}"#, "bank.rules[0]"),
+        (#"{"bank": {"rules": [{"accountNo": "1"}]}}"#, "bank.rules[0].reason: missing"),
         (#"[1, 2]"#, "must be a JSON object"),
         (#"{"accounts": "#, "not valid JSON"),
     ])
@@ -128,6 +132,25 @@ import ZhifuStoreSQLite
         } catch {
             #expect(error.description.contains(expected), "\(error.description)")
         }
+    }
+
+    @Test func theBankEntrySetsTheClearingDelayAndTheRefundTicketRules() throws {
+        let fixtures = try Fixtures(json: Self.json(#"""
+            {"bank": {"clearingDelaySeconds": 5, "rules": [{"accountNo": "6222", "reason": "账号不存在"}, {"payeeName": "李四", "reason": "账户名有误"},
+                                                          {"shareBasisPoints": 10000, "seed": "s", "reason": "账户已冻结"}]}}
+            """#))
+        let bank = try #require(fixtures.bank)
+        #expect(bank.clearingDelay == 5 && bank.rules.count == 3)
+        func row(_ name: String, _ account: String) -> BptbRow {
+            BptbRow(serialNo: "1", payeeName: name, accountNo: account, province: "", city: "", bankName: "", branch: "", amountText: "1.00", flag: "2", memo: "")
+        }
+        #expect(bank.bounceReason(for: row("王一", "6222"), fileId: "B1", seq: 0) == "账号不存在")
+        #expect(bank.bounceReason(for: row("李四", "1"), fileId: "B1", seq: 0) == "账户名有误")
+        #expect(bank.bounceReason(for: row("王一", "1"), fileId: "B1", seq: 0) == "账户已冻结", "a share of 10000 basis points is every row")
+        let half = BankSimulator(rules: [.init(.share(basisPoints: 5_000, seed: "s"), reason: "x")])
+        let bounced = (0..<1_000).filter { half.bounceReason(for: row("王一", "1"), fileId: "B1", seq: $0) != nil }.count
+        #expect((400...600).contains(bounced), "about half of 1000 rows: \(bounced)")
+        #expect(bounced == (0..<1_000).filter { half.bounceReason(for: row("王一", "1"), fileId: "B1", seq: $0) != nil }.count, "the same rows every time")
     }
 
     @Test func referencesToMissingAccountsAreRefusedAtApply() async throws {
