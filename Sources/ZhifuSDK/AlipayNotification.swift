@@ -9,6 +9,8 @@ public enum AlipayNotification: Sendable, Equatable {
     case batchTrans(BatchTransNotification)
     /// MAPI `batch_refund_notify` (即时到账批量退款有密, seed 001 §5.2).
     case batchRefund(BatchRefundNotification)
+    /// `bptb_result_notify` (the file is done) or `bptb_unfreeze_notify` (the balance was short).
+    case payoutFile(PayoutFileNotification)
 }
 
 public struct TradeStatusSync: Sendable, Equatable {
@@ -96,5 +98,48 @@ public struct BatchRefundNotification: Sendable, Equatable {
         successNum = count
         do { resultDetails = try RefundResultDetail.parse(f.parameters["result_details"] ?? "") } catch { throw .invalid("result_details") }
         parameters = f.parameters
+    }
+}
+
+/// Seed 002 §6: a batch-pay-to-bank file's notifications.
+public struct PayoutFileNotification: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// 文件处理结果通知: every row is paid or bounced; fetch the tickets with `bptb_refund_file`.
+        case result = "bptb_result_notify"
+        /// 余额不足通知: the file waits until the balance covers it.
+        case balanceShort = "bptb_unfreeze_notify"
+    }
+
+    public var kind: Kind
+    public var notifyId: String
+    public var notifyTime: String
+    /// 文件提交日期 (yyyyMMdd): the `date` of `bptb_refund_file`.
+    public var payDate: String
+    /// `bptb_result_file` or `bptb_unfreeze_file`.
+    public var flag: String
+    public var fileName: String
+
+    init(_ f: Fields) throws(NotificationVerifier.Failure) {
+        guard let kind = Kind(rawValue: try f.required("notify_type")) else { throw .invalid("notify_type") }
+        self.kind = kind
+        notifyId = try f.required("notify_id"); notifyTime = try f.required("notify_time"); payDate = try f.required("pay_date")
+        flag = try f.required("flag"); fileName = try f.required("file_name")
+    }
+}
+
+/// Seed 002 §5: where `bptb_user_confirm` leaves the payer.
+public struct PayoutReturn: Sendable, Equatable {
+    public var fileName: String
+    /// `is_success=T`.
+    public var isSuccess: Bool
+    /// USER_CONFIRM_SUCC, or the reason (seed 002 §10).
+    public var resultCode: String
+    public var partner: String
+
+    init(_ f: Fields) throws(NotificationVerifier.Failure) {
+        fileName = try f.required("file_name"); resultCode = try f.required("result_code"); partner = try f.required("partner")
+        let flag = try f.required("is_success")
+        guard flag == "T" || flag == "F" else { throw .invalid("is_success") }
+        isSuccess = flag == "T"
     }
 }

@@ -48,7 +48,9 @@ public struct NotificationVerifier: Sendable {
         guard let signature = parameters["sign"] else { throw .missing("sign") }
         guard let signTypeName = parameters["sign_type"] else { throw .missing("sign_type") }
         let openAPI = notifyType == "trade_status_sync"
-        guard openAPI || ["batch_trans_notify", "batch_refund_notify"].contains(notifyType) else { throw .unknownNotifyType(notifyType) }
+        guard openAPI || ["batch_trans_notify", "batch_refund_notify", "bptb_result_notify", "bptb_unfreeze_notify"].contains(notifyType) else {
+            throw .unknownNotifyType(notifyType)
+        }
         guard let verifier = verifier(signTypeName, openAPI: openAPI) else { throw .signTypeNotAccepted(signTypeName) }
         let content = openAPI ? SignContent.openAPINotification(parameters) : SignContent.mapi(parameters)
         guard let bytes = charset.encode(content), verifier.isValidSignature(signature, for: bytes) else { throw .badSignature }
@@ -56,8 +58,19 @@ public struct NotificationVerifier: Sendable {
         switch notifyType {
         case "trade_status_sync": return .tradeStatusSync(try TradeStatusSync(fields))
         case "batch_trans_notify": return .batchTrans(try BatchTransNotification(fields))
-        default: return .batchRefund(try BatchRefundNotification(fields))
+        case "batch_refund_notify": return .batchRefund(try BatchRefundNotification(fields))
+        default: return .payoutFile(try PayoutFileNotification(fields))
         }
+    }
+
+    /// The parameters `bptb_user_confirm` sends the payer back to `return_url` with (seed 002 §5),
+    /// verified like a MAPI notification of the request's sign type.
+    public func verifyPayoutReturn(_ parameters: Parameters, charset: Charset = .utf8) throws(Failure) -> PayoutReturn {
+        guard let signature = parameters["sign"] else { throw .missing("sign") }
+        guard let signTypeName = parameters["sign_type"] else { throw .missing("sign_type") }
+        guard let verifier = verifier(signTypeName, openAPI: false) else { throw .signTypeNotAccepted(signTypeName) }
+        guard let bytes = charset.encode(SignContent.mapi(parameters)), verifier.isValidSignature(signature, for: bytes) else { throw .badSignature }
+        return try PayoutReturn(Fields(parameters: parameters))
     }
 
     /// OpenAPI notifications are RSA2 or RSA only; MAPI ones are signed as their request was.

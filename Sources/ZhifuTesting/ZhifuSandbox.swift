@@ -55,7 +55,8 @@ public final class ZhifuSandbox: Sendable {
     }
 
     /// Boots the sandbox; returns once it answers on its port.
-    public static func start() async throws -> ZhifuSandbox {
+    /// `bank`: the simulated bank of batch pay to bank accounts (its delay and refund-ticket rules).
+    public static func start(bank: BankSimulator = BankSimulator()) async throws -> ZhifuSandbox {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-sandbox-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = GatewayConfiguration()
@@ -63,6 +64,7 @@ public final class ZhifuSandbox: Sendable {
         // A port of its own before the gateway opens: the URLs it hands out (qr_code) carry it.
         configuration.port = try freePort()
         configuration.clockMode = .manual
+        configuration.bank = bank
         let gateway = try await Gateway.open(configuration, store: try SQLiteStore(path: directory + "/zhifu.sqlite"))
         guard let demo = gateway.demo, let appKeyFile = demo.keyFiles["app_private.pem"] else { throw SandboxError.noDemoWorld }
         let port = Mutex<Int?>(nil)
@@ -132,6 +134,8 @@ public final class ZhifuSandbox: Sendable {
     /// the database as `/sandbox/clock/advance` does, so the gateway and the test agree.
     public func advance(bySeconds seconds: Int64) async throws {
         try await gateway.advanceSandboxClock(seconds: seconds)
+        // The bank answers the payout rows now due (`zhifu serve` sweeps every second).
+        _ = try await gateway.bptb.sweep()
     }
 
     /// Stops the server and removes the sandbox's files.
