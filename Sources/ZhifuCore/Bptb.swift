@@ -160,6 +160,10 @@ public protocol BptbRepository: Sendable {
     func bptbFiles(partner: UserId, payDate: String) async throws -> [BptbFile]
     /// Ids of files waiting for funds, and of clearing files due at `now`.
     func bptbFilesDue(now: Date) async throws -> [String]
+    /// When the bank next answers a clearing file (the console's "jump to the next due").
+    func nextBptbDue() async throws -> Date?
+    /// The newest uploads first (the console's list).
+    func recentBptbFileIds(limit: Int) async throws -> [String]
     /// Stores a confirming request's page on an UPLOADED file; `false` when it is no longer uploaded.
     func setBptbConfirmation(id: String, _ confirmation: BptbFile.Confirmation) async throws -> Bool
     /// UPLOADED → WAIT_FUNDS with its pay date, when `token` is the stored one; `false` otherwise.

@@ -21,14 +21,17 @@ public struct FaultRule: Sendable, Equatable {
     public var body: String?
     /// How many more times it fires; `nil`: every time until switched off.
     public var remaining: Int64?
+    /// The share of matching calls it fires on, in percent (drawn per call); `nil`: every call.
+    public var sharePercent: Int?
     /// How often it fired.
     public var fired: Int64
     public var enabled: Bool
     public var createdAt: Date
 
-    public init(id: String, kind: Kind, target: String, answer: String, body: String?, remaining: Int64?, fired: Int64 = 0, enabled: Bool = true,
-                createdAt: Date) {
+    public init(id: String, kind: Kind, target: String, answer: String, body: String?, remaining: Int64?, sharePercent: Int? = nil, fired: Int64 = 0,
+                enabled: Bool = true, createdAt: Date) {
         self.id = id; self.kind = kind; self.target = target; self.answer = answer; self.body = body; self.remaining = remaining
+        self.sharePercent = sharePercent
         self.fired = fired; self.enabled = enabled; self.createdAt = createdAt
     }
 
@@ -37,7 +40,7 @@ public struct FaultRule: Sendable, Equatable {
     }
 
     /// Checks what an operator typed: a known kind, a target, an answer the kind can give.
-    public static func validate(kind: Kind, target: String, answer: String, body: String?, remaining: Int64?) -> String? {
+    public static func validate(kind: Kind, target: String, answer: String, body: String?, remaining: Int64?, sharePercent: Int? = nil) -> String? {
         guard !target.isEmpty, target.utf8.count <= 256 else { return "target: 1–256 characters" }
         if kind == .notify {
             guard answer == "timeout" || Int(answer).map({ (100...599).contains($0) }) == true else { return "answer: an HTTP status or timeout" }
@@ -50,6 +53,7 @@ public struct FaultRule: Sendable, Equatable {
         }
         if let body, body.utf8.count > 1_024 { return "body: at most 1024 bytes" }
         if let remaining, remaining <= 0 || remaining > 1_000_000 { return "count: 1–1000000, or empty for every time" }
+        if let sharePercent, !(1...100).contains(sharePercent) { return "share: 1–100 percent of calls, or empty for every call" }
         return nil
     }
 }

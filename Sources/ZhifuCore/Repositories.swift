@@ -100,6 +100,8 @@ public protocol BatchRepository: Sendable {
     func batchIds(status: Batch.Status) async throws -> [String]
     /// WAIT_CONFIRM → PROCESSING; `false` when the batch was not waiting (confirmed twice).
     func markBatchProcessing(id: String) async throws -> Bool
+    /// The newest batches first (the console's list).
+    func recentBatchIds(limit: Int) async throws -> [String]
     /// In one transaction: posts every planned transfer, records each record's outcome
     /// (`outcome` maps a transfer's result to S, `nil`, or a failure reason), completes the batch,
     /// and writes the notification built from the outcomes into the outbox. Returns the outcomes in
@@ -117,6 +119,8 @@ public protocol RefundBatchRepository: Sendable {
     func refundBatch(partner: UserId, batchNo: String) async throws -> RefundBatch?
     func refundBatch(id: String) async throws -> RefundBatch?
     func refundBatchIds(status: Batch.Status) async throws -> [String]
+    /// The newest refund batches first (the console's list).
+    func recentRefundBatchIds(limit: Int) async throws -> [String]
     /// WAIT_CONFIRM → PROCESSING; `false` when the batch was not waiting (confirmed twice).
     func markRefundBatchProcessing(id: String) async throws -> Bool
     /// In one transaction: PROCESSING → COMPLETED with the records' outcomes, and the notification

@@ -5,12 +5,15 @@ import ZhifuProtocol
 /// The console's fault rules as requests meet them. The enabled rules are read at most once a
 /// second per node (nothing to read, nothing to do, when there are none); a rule fires by one
 /// statement in the store, so "the next N calls" fires exactly N times however many nodes serve.
+/// A share rule draws per call whether it applies (a share of calls, not every n-th).
 struct FaultRules: Sendable {
     let gateway: Gateway
 
     func fire(_ kind: FaultRule.Kind, _ value: String) async throws -> FaultRule? {
         let rules = try await gateway.faultRules.value(0) { try await gateway.store.faultRules().filter(\.enabled) } ?? []
         for rule in rules where rule.applies(to: kind, value) {
+            // A share rule lets the other calls through without touching the store.
+            if let share = rule.sharePercent, Int.random(in: 0..<100) >= share { continue }
             if try await gateway.store.fireFaultRule(id: rule.id) { return rule }
         }
         return nil

@@ -69,12 +69,14 @@ struct Faults: AsyncParsableCommand {
         @Option(help: "20000 or a sub_code (ACQ.SYSTEM_ERROR); for notify, an HTTP status or timeout.") var answer: String
         @Option(help: "For notify: the body to answer.") var body: String?
         @Option(help: "How many times (every time when not given).") var count: Int64?
+        @Option(help: "The percent of matching calls it fires on, drawn per call (every call when not given).") var share: Int?
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
             var form = [("kind", kind), ("target", target), ("answer", answer)]
             if let body { form.append(("body", body)) }
             if let count { form.append(("count", String(count))) }
+            if let share { form.append(("share", String(share))) }
             try await admin.call(.POST, "/admin/api/faults", form: form)
         }
     }

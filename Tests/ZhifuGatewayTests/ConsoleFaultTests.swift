@@ -53,6 +53,30 @@ import ZhifuProtocol
         #expect(try await world.gateway.store.trade(partner: UserId(TestWorld.partner)!, outTradeNo: "fault-1") == nil, "a faulted call does nothing")
     }
 
+    @Test func aShareRuleFailsAboutThatShareOfCallsAndCountsEachFiring() async throws {
+        let world = try await TestWorld.make(operatorPassword: ConsoleTests.password)
+        try await world.app().test(.router) { client in
+            let (_, cookie) = try await console.login(client)
+            let csrf = try #require(inputValue("csrf", in: try await rules(client, cookie: cookie)))
+            #expect(try await addRule(client, cookie: cookie, csrf: csrf, [("kind", "method"), ("target", "alipay.trade.query"), ("answer", "20000"),
+                                                                          ("share", "0")]) == .badRequest)
+            #expect(try await addRule(client, cookie: cookie, csrf: csrf, [("kind", "method"), ("target", "alipay.trade.query"), ("answer", "20000"),
+                                                                          ("share", "x")]) == .badRequest)
+            #expect(try await addRule(client, cookie: cookie, csrf: csrf, [("kind", "method"), ("target", "alipay.trade.query"), ("answer", "20000"),
+                                                                          ("share", "30")]) == .seeOther)
+            var failures = 0
+            for _ in 0..<300 {
+                let answer = try await api.call(client, try api.request(world, method: "alipay.trade.query", biz: #"{"out_trade_no":"order-paid"}"#)).object
+                if answer["code"] == "20000" { failures += 1 } else { #expect(answer["code"] == "10000") }
+            }
+            // 300 draws at 30 %: mean 90, standard deviation ~7.9; 50…130 is five deviations each way.
+            #expect((50...130).contains(failures), "\(failures) of 300")
+            let rule = try #require(try await world.gateway.store.faultRules().first)
+            #expect(rule.sharePercent == 30 && rule.fired == Int64(failures), "every failure is one firing")
+            #expect(try await rules(client, cookie: cookie).contains("<td>30%</td>"))
+        }
+    }
+
     @Test func aBuyerRuleDeclinesThatBuyersPaymentsWithTheChosenSubCode() async throws {
         let world = try await TestWorld.make(operatorPassword: ConsoleTests.password)
         let buyer = UserId(TestWorld.buyer)!

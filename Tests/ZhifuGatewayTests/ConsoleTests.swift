@@ -36,7 +36,7 @@ import ZhifuProtocol
     @Test func everyConsoleRouteWithoutASessionGoesToTheLogin() async throws {
         let world = try await TestWorld.make(operatorPassword: Self.password)
         try await world.app().test(.router) { client in
-            for uri in ["/console", "/console/trades/2026112222001400000001", "/console/notifications"] {
+            for uri in ["/console", "/console/trades/2026112222001400000001", "/console/notifications", "/console/batches", "/console/batches/bptb/B1"] {
                 let answer = try await get(client, uri, cookie: nil)
                 #expect(answer.0 == .seeOther && answer.2 == "/console/login", "\(uri)")
                 let forged = try await get(client, uri, cookie: "zhifu_console=0.9999999999.deadbeef")

@@ -47,12 +47,7 @@ struct AdminAPI {
         router.get("/admin/api/faults") { request, _ in try await authorized(request) { try await gateway.store.faultRules().map(AdminFault.init) } }
         router.post("/admin/api/faults") { request, _ in
             try await authorized(request) {
-                let form = try await Cashier.form(request)
-                guard let kind = form["kind"].flatMap(FaultRule.Kind.init(rawValue:)) else { throw OperatorActions.Refusal.invalid("kind: method or notify") }
-                let count = form["count"].flatMap { $0.isEmpty ? nil : $0 }
-                guard count == nil || Int64(count!) != nil else { throw OperatorActions.Refusal.invalid("count: a number") }
-                return AdminFault(try await actions.addFault(kind: kind, target: form["target"] ?? "", answer: form["answer"] ?? "",
-                                                             body: form["body"].flatMap { $0.isEmpty ? nil : $0 }, remaining: count.flatMap { Int64($0) }))
+                AdminFault(try await actions.addFault(form: try await Cashier.form(request)))
             }
         }
         router.post("/admin/api/faults/:id/off") { request, context in
@@ -70,6 +65,17 @@ struct AdminAPI {
                     return ["user_id": account.userId.rawValue, "balance": account.balance.description, "frozen": account.frozen.description,
                             "available": account.available.description]
                 }
+            }
+        }
+        router.get("/admin/api/batches") { request, _ in
+            try await authorized(request) { try await actions.recentBatches(limit: 50).map { var batch = $0; batch.records = []; return batch } }
+        }
+        router.get("/admin/api/batches/:kind/:id") { request, context in
+            try await authorized(request) {
+                guard let batch = try await actions.batch(kind: context.parameters.get("kind") ?? "", id: context.parameters.get("id") ?? "") else {
+                    throw OperatorActions.Refusal.notFound
+                }
+                return batch
             }
         }
         router.get("/admin/api/audit") { request, _ in
@@ -137,9 +143,9 @@ struct AdminAudit: Encodable {
     var mismatchedHolds: Int
 }
 struct AdminFault: Encodable {
-    var id: String; var kind: String; var target: String; var answer: String; var body: String?; var remaining: Int64?; var fired: Int64; var enabled: Bool
+    var id: String; var kind: String; var target: String; var answer: String; var body: String?; var remaining: Int64?; var sharePercent: Int?; var fired: Int64; var enabled: Bool
     init(_ rule: FaultRule) {
-        id = rule.id; kind = rule.kind.rawValue; target = rule.target; answer = rule.answer; body = rule.body; remaining = rule.remaining
+        id = rule.id; kind = rule.kind.rawValue; target = rule.target; answer = rule.answer; body = rule.body; remaining = rule.remaining; sharePercent = rule.sharePercent
         fired = rule.fired; enabled = rule.enabled
     }
 }

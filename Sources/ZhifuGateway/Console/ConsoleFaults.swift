@@ -10,6 +10,7 @@ struct ConsoleFaultRow {
     var answer: String
     var body: String?
     var remaining: String
+    var share: String
     var fired: String
     var enabled: Bool
     var csrf: String
@@ -31,16 +32,8 @@ extension ConsoleRoutes {
         }
         router.post("/console/faults") { request, _ in
             try await withSession(request, form: true) { session, form in
-                guard let kind = form["kind"].flatMap(FaultRule.Kind.init(rawValue:)) else {
-                    return try await faultsPage(session: session, error: "kind: method or notify")
-                }
-                let target = form["target"] ?? "", answer = form["answer"] ?? ""
-                let body = form["body"].flatMap { $0.isEmpty ? nil : $0 }
-                let count = form["count"].flatMap { $0.isEmpty ? nil : $0 }
-                let remaining = count.flatMap { Int64($0) }
-                if count != nil, remaining == nil { return try await faultsPage(session: session, error: "count: a number, or empty for every time") }
                 do {
-                    _ = try await actions.addFault(kind: kind, target: target, answer: answer, body: body, remaining: remaining)
+                    _ = try await actions.addFault(form: form)
                 } catch OperatorActions.Refusal.invalid(let reason) {
                     return try await faultsPage(session: session, error: reason)
                 }
@@ -59,7 +52,8 @@ extension ConsoleRoutes {
         let csrf = session.csrfToken(for: current)
         let rows = try await gateway.store.faultRules().map {
             ConsoleFaultRow(id: $0.id, kind: $0.kind.rawValue, target: $0.target, answer: $0.answer, body: $0.body,
-                            remaining: $0.remaining.map(String.init) ?? "∞", fired: String($0.fired), enabled: $0.enabled, csrf: csrf)
+                            remaining: $0.remaining.map(String.init) ?? "∞",
+                            share: $0.sharePercent.map { "\($0)%" } ?? "100%", fired: String($0.fired), enabled: $0.enabled, csrf: csrf)
         }
         return Pages.render("console_faults", ConsoleFaultsModel(csrf: csrf, error: error, rules: rows), title: "故障注入",
                             status: error == nil ? .ok : .badRequest)

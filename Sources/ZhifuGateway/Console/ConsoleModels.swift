@@ -79,7 +79,8 @@ extension ConsoleNotificationRow {
     init(_ n: OutboxNotification, tries: [NotificationAttempt], csrf: String, calendar: BusinessCalendar) {
         self.init(notifyId: n.notifyId, notifyType: n.notifyType, notifyURL: n.notifyURL, status: n.status.rawValue, attempts: String(n.attempts),
                   nextAttemptAt: n.status == .pending ? calendar.timestamp(n.nextAttemptAt) : "—",
-                  reference: n.parameters["trade_no"] ?? n.parameters["batch_no"] ?? n.parameters["auth_no"],
+                  // Linked to the trade's page: only trades have one (batches link from their own page).
+                  reference: n.parameters["trade_no"],
                   tries: tries.map {
                       ConsoleAttemptRow(attemptedAt: calendar.timestamp($0.attemptedAt), httpStatus: $0.httpStatus.map(String.init) ?? "—",
                                         latency: "\($0.latencyMilliseconds) ms", answer: String($0.bodyPrefix.prefix(500)), error: $0.error,

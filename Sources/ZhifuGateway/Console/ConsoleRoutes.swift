@@ -44,6 +44,7 @@ struct ConsoleRoutes {
         registerTradeActions(on: router)
         registerLedger(on: router)
         registerMerchants(on: router)
+        registerBatches(on: router)
         router.post("/console/clock/next") { request, _ in
             try await withSession(request, form: true) { _, _ in
                 _ = try await actions.advanceToNextDue()

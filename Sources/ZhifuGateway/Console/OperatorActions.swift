@@ -63,18 +63,33 @@ struct OperatorActions: Sendable {
         return try await gateway.advanceSandboxClock(seconds: seconds) ?? gateway.clock.now
     }
 
-    /// Moves the sandbox clock to the next due notification try or trade timeout, whichever comes first.
+    /// Moves the sandbox clock to the next due notification try, trade timeout or bank answer, whichever comes first.
     func advanceToNextDue() async throws -> Date {
-        let candidates = [try await gateway.store.nextNotificationDue(), try await gateway.store.nextTradeExpiry()].compactMap { $0 }
-        guard let next = candidates.min() else { throw Refusal.invalid("nothing is due: no pending notification, no unpaid trade") }
+        let candidates = [try await gateway.store.nextNotificationDue(), try await gateway.store.nextTradeExpiry(),
+                          try await gateway.store.nextBptbDue()].compactMap { $0 }
+        guard let next = candidates.min() else { throw Refusal.invalid("nothing is due: no pending notification, no unpaid trade, no bank answer") }
         let seconds = max(0, Int64((next.timeIntervalSince(gateway.clock.now)).rounded(.up)))
         return try await advanceClock(seconds: seconds)
     }
 
-    func addFault(kind: FaultRule.Kind, target: String, answer: String, body: String?, remaining: Int64?) async throws -> FaultRule {
-        if let refusal = FaultRule.validate(kind: kind, target: target, answer: answer, body: body, remaining: remaining) { throw Refusal.invalid(refusal) }
+    /// A rule from the console's form or the admin API's: kind, target, answer, body, count, share.
+    func addFault(form: ZhifuProtocol.Parameters) async throws -> FaultRule {
+        guard let kind = form["kind"].flatMap(FaultRule.Kind.init(rawValue:)) else { throw Refusal.invalid("kind: method, notify or buyer") }
+        func number<T: FixedWidthInteger>(_ name: String, _ type: T.Type) throws -> T? {
+            guard let text = form[name], !text.isEmpty else { return nil }
+            guard let value = T(text) else { throw Refusal.invalid("\(name): a number, or empty") }
+            return value
+        }
+        return try await addFault(kind: kind, target: form["target"] ?? "", answer: form["answer"] ?? "", body: form["body"].flatMap { $0.isEmpty ? nil : $0 },
+                                  remaining: try number("count", Int64.self), sharePercent: try number("share", Int.self))
+    }
+
+    func addFault(kind: FaultRule.Kind, target: String, answer: String, body: String?, remaining: Int64?, sharePercent: Int? = nil) async throws -> FaultRule {
+        if let refusal = FaultRule.validate(kind: kind, target: target, answer: answer, body: body, remaining: remaining, sharePercent: sharePercent) {
+            throw Refusal.invalid(refusal)
+        }
         let rule = FaultRule(id: SecureRandom.digits(12), kind: kind, target: target, answer: answer, body: body, remaining: remaining,
-                             createdAt: gateway.clock.now)
+                             sharePercent: sharePercent, createdAt: gateway.clock.now)
         try await gateway.store.insertFaultRule(rule)
         gateway.faultRules.removeAll()
         return rule

@@ -16,7 +16,7 @@ enum Pages {
         for name in ["layout", "error", "batch_records", "batch_confirm", "batch_result", "refund_records", "refund_confirm", "refund_result", "cashier",
                      "buyer_login", "buyer", "qr_embedded", "start", "koubei_order", "console_login", "console_nav", "console_notification_rows",
                      "console_home", "console_trade", "console_notifications", "console_faults", "console_accounts", "console_trades",
-                     "console_notification", "console_chart", "console_ledger", "console_merchants", "bptb_rows", "bptb_confirm", "bptb_result"] {
+                     "console_notification", "console_chart", "console_ledger", "console_merchants", "bptb_rows", "bptb_confirm", "bptb_result", "console_batches", "console_batch"] {
             // A template missing from the bundle or not parsing is a build bug: the page says so
             // (every page is rendered by the tests) instead of the gateway crashing.
             let text = directory.flatMap { try? String(contentsOf: $0.appendingPathComponent(name + ".mustache"), encoding: .utf8) }

@@ -128,6 +128,12 @@ extension SQLStore: BatchRepository {
         }
     }
 
+    public func recentBatchIds(limit: Int) async throws -> [String] {
+        try await database.read { db in
+            try await db.fetchAll(BatchIdRecord.self, "SELECT id FROM batches ORDER BY created_at DESC, id LIMIT \(limit)").map(\.id)
+        }
+    }
+
     public func markBatchProcessing(id: String) async throws -> Bool {
         try await database.write { db in
             try await db.execute("UPDATE batches SET status = 'PROCESSING' WHERE id = \(id) AND status = 'WAIT_CONFIRM'") == 1

@@ -115,6 +115,16 @@ extension SQLStore: BptbRepository {
         }
     }
 
+    public func nextBptbDue() async throws -> Date? {
+        try await database.read { db in try await db.fetchValue(Date?.self, "SELECT MIN(due_at) FROM bptb_files WHERE status = 'CLEARING'") ?? nil }
+    }
+
+    public func recentBptbFileIds(limit: Int) async throws -> [String] {
+        try await database.read { db in
+            try await db.fetchAll(BatchIdRecord.self, "SELECT id FROM bptb_files ORDER BY uploaded_at DESC, id LIMIT \(limit)").map(\.id)
+        }
+    }
+
     public func setBptbConfirmation(id: String, _ c: BptbFile.Confirmation) async throws -> Bool {
         try await database.write { db in
             try await db.execute("""

@@ -3,14 +3,14 @@ import ZhifuCore
 import ZhifuProtocol
 
 struct FaultRuleRecord: SQLRecord {
-    static let columns = "id, kind, target, answer, body, remaining, fired, enabled, created_at"
+    static let columns = "id, kind, target, answer, body, remaining, share_percent, fired, enabled, created_at"
 
     var rule: FaultRule
 
     init(row: SQLRow) throws {
         let enabled: Int64 = try row["enabled"]
         rule = FaultRule(id: try row["id"], kind: try row["kind"], target: try row["target"], answer: try row["answer"], body: try row["body"],
-                         remaining: try row["remaining"], fired: try row["fired"], enabled: enabled != 0, createdAt: try row["created_at"])
+                         remaining: try row["remaining"], sharePercent: try row["share_percent"], fired: try row["fired"], enabled: enabled != 0, createdAt: try row["created_at"])
     }
 }
 
@@ -21,7 +21,7 @@ extension SQLStore: FaultRuleRepository {
         try await database.write { db in
             try await db.execute("""
                 INSERT INTO fault_rules (\(unescaped: FaultRuleRecord.columns))
-                VALUES (\(r.id), \(r.kind), \(r.target), \(r.answer), \(r.body), \(r.remaining), \(r.fired), \(r.enabled ? Int64(1) : Int64(0)), \(r.createdAt))
+                VALUES (\(r.id), \(r.kind), \(r.target), \(r.answer), \(r.body), \(r.remaining), \(r.sharePercent), \(r.fired), \(r.enabled ? Int64(1) : Int64(0)), \(r.createdAt))
                 """)
         }
     }

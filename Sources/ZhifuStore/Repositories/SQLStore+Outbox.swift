@@ -73,7 +73,7 @@ extension SQLStore: OutboxRepository {
             INSERT INTO notifications (\(unescaped: NotificationRecord.columns), reference)
             VALUES (\(n.notifyId), \(n.partner), \(n.notifyURL), \(n.notifyType), \(n.protocol), \(n.signType), \(n.charset),
                     \(n.parameters.jsonText), \(n.status), \(n.attempts), \(n.nextAttemptAt), \(n.createdAt),
-                    \(n.parameters["trade_no"] ?? n.parameters["batch_no"] ?? n.parameters["auth_no"]))
+                    \(n.parameters["trade_no"] ?? n.parameters["batch_no"] ?? n.parameters["auth_no"] ?? n.parameters["file_name"]))
             """)
     }
 

@@ -82,6 +82,12 @@ extension SQLStore: RefundBatchRepository {
         }
     }
 
+    public func recentRefundBatchIds(limit: Int) async throws -> [String] {
+        try await database.read { db in
+            try await db.fetchAll(BatchIdRecord.self, "SELECT id FROM refund_batches ORDER BY created_at DESC, id LIMIT \(limit)").map(\.id)
+        }
+    }
+
     public func markRefundBatchProcessing(id: String) async throws -> Bool {
         try await database.write { db in
             try await db.execute("UPDATE refund_batches SET status = 'PROCESSING' WHERE id = \(id) AND status = 'WAIT_CONFIRM'") == 1
