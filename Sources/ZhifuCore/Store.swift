@@ -71,7 +71,7 @@ public enum TradeChange: Sendable, Equatable {
 public protocol Store: SettingsRepository, AccountRepository, MerchantRepository, TradeRepository, LedgerRepository,
                        BatchRepository, RefundBatchRepository, OutboxRepository, FundAuthRepository,
                        RefundApplicationRepository, KoubeiRepository, MybankRepository, HuabeiRepository, FaultRuleRepository,
-                       BptbRepository {
+                       BptbRepository, NotifySettingsRepository {
     /// Runs the append-only migrations.
     func migrate() async throws
     /// `sqlite` or `postgres`: what /health reports.

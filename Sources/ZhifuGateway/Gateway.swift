@@ -33,6 +33,8 @@ public struct Gateway: Sendable {
     let merchants = ConfigCache<UserId, Merchant>(ttl: .seconds(1))
     /// The enabled fault rules as this node last read them (one second at most).
     let faultRules = ConfigCache<Int, [FaultRule]>(ttl: .seconds(1))
+    /// The operator's notify settings by merchant (redirected or held notifications).
+    let notifySettings = ConfigCache<Int, [UserId: MerchantNotifySettings]>(ttl: .seconds(1))
 
     /// Migrates the store, loads fixtures (or creates demo data on a first start) and loads or
     /// creates the gateway key. Which store it is (SQLite, PostgreSQL) is the caller's choice.

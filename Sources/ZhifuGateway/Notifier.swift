@@ -62,14 +62,32 @@ public struct Notifier: Service {
             return 0
         }
         for _ in due { FaultInjection.reached(FaultInjection.notificationClaimed) }
+        // The operator's settings: a held merchant's claims are left to expire (no try counted), a
+        // redirected one's go to the redirect URL.
+        let settings: [UserId: MerchantNotifySettings]
+        do {
+            settings = try await gateway.notifySettings.value(0) {
+                Dictionary(try await gateway.store.notifySettings().map { ($0.partner, $0) }, uniquingKeysWith: { $1 })
+            } ?? [:]
+        } catch {
+            logger.error("reading notify settings failed: \(error)")
+            return 0
+        }
+        let sendable = due.compactMap { notification -> OutboxNotification? in
+            guard let setting = settings[notification.partner] else { return notification }
+            guard let destination = setting.destination(of: notification) else { return nil }
+            var redirected = notification
+            redirected.notifyURL = destination
+            return redirected
+        }
         // MD5 keys are the partners' own: read each partner once per round, not once per try.
         var md5Keys: [UserId: String] = [:]
-        for partner in Set(due.filter { $0.signType == .md5 }.map(\.partner)) {
+        for partner in Set(sendable.filter { $0.signType == .md5 }.map(\.partner)) {
             md5Keys[partner] = try? await gateway.merchantDirectory.merchant(partner: partner)?.md5Key
         }
         let keys = md5Keys
         let outcomes = await withTaskGroup(of: NotificationOutcome.self) { group in
-            for notification in due {
+            for notification in sendable {
                 group.addTask { await deliver(notification, md5Key: keys[notification.partner], client: client) }
             }
             return await group.reduce(into: []) { $0.append($1) }
@@ -80,7 +98,7 @@ public struct Notifier: Service {
             // The claims' leases expire and the tries are made again: at least once, never lost.
             logger.error("recording \(outcomes.count) tries failed: \(error)")
         }
-        return due.count
+        return sendable.count
     }
 
     /// One try: sign with fresh `notify_time`, POST; returns the outcome and when to try next.

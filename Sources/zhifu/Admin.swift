@@ -97,7 +97,18 @@ struct Faults: AsyncParsableCommand {
 
 /// `zhifu notifications resend NOTIFY_ID`.
 struct Notifications: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Notifications of a running gateway.", subcommands: [Resend.self])
+    static let configuration = CommandConfiguration(abstract: "Notifications of a running gateway.", subcommands: [Resend.self, Settings.self])
+
+    struct Settings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Redirect a merchant's notifications to another URL, or hold them.")
+        @Argument(help: "The merchant's partner id.") var partner: String
+        @Option(help: "Post the merchant's notifications here instead of their notify_url (omit to send them as addressed).") var redirectURL: String?
+        @Flag(help: "Hold the merchant's notifications: nothing is sent, no try counted, until run again without it.") var paused = false
+        @OptionGroup var admin: AdminOptions
+        func run() async throws {
+            try await admin.call(.POST, "/admin/api/merchants/\(partner)/notify", form: [("redirect_url", redirectURL ?? ""), ("paused", paused ? "true" : "false")])
+        }
+    }
 
     struct Resend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make a notification due now (pending again).")

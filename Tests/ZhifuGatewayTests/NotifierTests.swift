@@ -36,11 +36,12 @@ final class NotifySink: Sendable {
 let testHTTPClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
 @Suite struct NotifierTests {
-    func payBatch(_ world: TestWorld, notifyURL: String, signType: SignType = .md5, charset: Charset = .utf8) async throws {
+    func payBatch(_ world: TestWorld, notifyURL: String, signType: SignType = .md5, charset: Charset = .utf8, batchNo: String = "20080107001") async throws {
         try await world.app().test(.router) { client in
             let page = try await client.get(try world.client(signType, charset: charset).requestURL(
                 service: "batch_trans_notify",
-                world.batchParameters(records: [("testture0002@126.com", "常炜买家二", "20.00"), ("nobody@zhifu.test", "无名", "1.00")], notifyURL: notifyURL))).1
+                world.batchParameters(batchNo: batchNo, records: [("testture0002@126.com", "常炜买家二", "20.00"), ("nobody@zhifu.test", "无名", "1.00")],
+                                      notifyURL: notifyURL))).1
             let form = formEncode([("batch_id", inputValue("batch_id", in: page)!), ("token", inputValue("token", in: page)!),
                                    ("account", TestWorld.payerLogon), ("password", TestWorld.payerPassword)])
             _ = try await client.post("/pages/batch_trans/confirm", form: form)

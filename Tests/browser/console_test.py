@@ -61,13 +61,36 @@ def main():
         # The page reloads after the click: an element found before it may go stale meanwhile.
         WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: "已关闭" in d.find_element(By.ID, "faults").text)
+        driver.find_element(By.LINK_TEXT, "批次").click()
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "batches")))
+        assert "批量付款到支付宝账户" in driver.find_element(By.ID, "batches").text, driver.find_element(By.ID, "batches").text
+        completed = [row for row in driver.find_elements(By.CSS_SELECTOR, "#batches tr.batch") if "COMPLETED" in row.text]
+        assert completed, driver.find_element(By.ID, "batches").text
+        completed[0].find_element(By.TAG_NAME, "a").click()
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "records")))
+        assert driver.find_element(By.ID, "batch-status").text == "COMPLETED"
+        assert driver.find_elements(By.CSS_SELECTOR, "#records tr.record"), "the batch's records are listed"
+        driver.save_screenshot(os.path.join(ARTIFACTS, "console_batch.png"))
+        driver.find_element(By.LINK_TEXT, "商户").click()
+        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "merchants")))
+        redirect = driver.find_element(By.CSS_SELECTOR, "form.notify-settings input[name=redirect_url]")
+        redirect.send_keys("http://127.0.0.1:9/redirected")
+        driver.find_element(By.CSS_SELECTOR, "form.notify-settings button.save-notify").click()
+        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "form.notify-settings input[name=redirect_url]").get_attribute("value")
+            == "http://127.0.0.1:9/redirected")
+        driver.save_screenshot(os.path.join(ARTIFACTS, "console_merchants.png"))
+        driver.find_element(By.CSS_SELECTOR, "form.notify-settings input[name=redirect_url]").clear()
+        driver.find_element(By.CSS_SELECTOR, "form.notify-settings button.save-notify").click()
+        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "form.notify-settings input[name=redirect_url]").get_attribute("value") == "")
         driver.find_element(By.ID, "logout").click()
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "password")))
         driver.get(GATEWAY + "/console")
         assert driver.find_elements(By.ID, "password"), "logged out: the console asks for the password again"
     finally:
         driver.quit()
-    print("console: login, overview, trade timeline, audit, notifications, a fault rule added and switched off, and logout in Chromium")
+    print("console: login, overview, trade timeline, audit, notifications, a fault rule added and switched off, batches, a merchant's notify redirect, and logout in Chromium")
 
 
 if __name__ == "__main__":

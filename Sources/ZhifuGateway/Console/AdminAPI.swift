@@ -67,6 +67,12 @@ struct AdminAPI {
                 }
             }
         }
+        router.post("/admin/api/merchants/:partner/notify") { request, context in
+            try await authorized(request) {
+                let settings = try await actions.setNotifySettings(partner: context.parameters.get("partner") ?? "", form: try await Cashier.form(request))
+                return AdminNotifySettings(partner: settings.partner.rawValue, redirectUrl: settings.redirectURL, paused: settings.paused)
+            }
+        }
         router.get("/admin/api/batches") { request, _ in
             try await authorized(request) { try await actions.recentBatches(limit: 50).map { var batch = $0; batch.records = []; return batch } }
         }
@@ -142,6 +148,10 @@ struct AdminAudit: Encodable {
     var balanced: Bool; var accounts: Int; var transfers: Int; var balanceSum: Int64; var negativeUserAccounts: Int; var mismatchedAccounts: Int
     var mismatchedHolds: Int
 }
+struct AdminNotifySettings: Encodable {
+    var partner: String; var redirectUrl: String?; var paused: Bool
+}
+
 struct AdminFault: Encodable {
     var id: String; var kind: String; var target: String; var answer: String; var body: String?; var remaining: Int64?; var sharePercent: Int?; var fired: Int64; var enabled: Bool
     init(_ rule: FaultRule) {

@@ -16,12 +16,16 @@ struct ConsoleMerchantRow {
     var rsa: Bool
     var dsa: Bool
     var apps: [ConsoleAppRow]
+    /// The operator's notify settings: a redirect URL (empty: none) and whether notifications are held.
+    var redirectURL: String
+    var paused: Bool
     var csrf: String
 }
 
 struct ConsoleMerchantsModel {
     var csrf: String
     var newKey: String?
+    var error: String?
     var merchants: [ConsoleMerchantRow]
     var gatewayPublicKey: String
 }
@@ -40,6 +44,16 @@ extension ConsoleRoutes {
                 return try await merchantsPage(session: current, newKey: key)
             }
         }
+        router.post("/console/merchants/:partner/notify") { request, context in
+            try await withSession(request, form: true) { current, form in
+                do {
+                    _ = try await actions.setNotifySettings(partner: context.parameters.get("partner") ?? "", form: form)
+                } catch OperatorActions.Refusal.invalid(let reason) {
+                    return try await merchantsPage(session: current, newKey: nil, error: reason)
+                }
+                return redirect("/console/merchants")
+            }
+        }
         router.get("/console/gateway_public.pem") { request, _ in
             try await withSession(request) { _, _ in
                 Response(status: .ok, headers: [.contentType: "application/x-pem-file", .contentDisposition: "attachment; filename=\"gateway_public.pem\""],
@@ -55,14 +69,18 @@ extension ConsoleRoutes {
         }
     }
 
-    private func merchantsPage(session current: String, newKey: String?) async throws -> Response {
+    private func merchantsPage(session current: String, newKey: String?, error: String? = nil) async throws -> Response {
         let csrf = session.csrfToken(for: current)
+        let settings = Dictionary(try await gateway.store.notifySettings().map { ($0.partner, $0) }, uniquingKeysWith: { $1 })
         let rows = try await gateway.store.merchants(limit: 200).map { item in
             ConsoleMerchantRow(partner: item.merchant.partner.rawValue, services: item.merchant.services.joined(separator: ", "),
                                md5: item.merchant.md5Key != nil, rsa: item.merchant.rsaPublicKey != nil, dsa: item.merchant.dsaPublicKey != nil,
-                               apps: item.apps.map { ConsoleAppRow(appId: $0.appId, signType: $0.signType.rawValue, publicKey: $0.publicKey) }, csrf: csrf)
+                               apps: item.apps.map { ConsoleAppRow(appId: $0.appId, signType: $0.signType.rawValue, publicKey: $0.publicKey) },
+                               redirectURL: settings[item.merchant.partner]?.redirectURL ?? "", paused: settings[item.merchant.partner]?.paused ?? false,
+                               csrf: csrf)
         }
-        return Pages.render("console_merchants", ConsoleMerchantsModel(csrf: csrf, newKey: newKey, merchants: rows,
-                                                                       gatewayPublicKey: gateway.privateKey.publicKey.pemRepresentation), title: "商户")
+        return Pages.render("console_merchants", ConsoleMerchantsModel(csrf: csrf, newKey: newKey, error: error, merchants: rows,
+                                                                       gatewayPublicKey: gateway.privateKey.publicKey.pemRepresentation), title: "商户",
+                            status: error == nil ? .ok : .badRequest)
     }
 }

@@ -115,6 +115,18 @@ struct OperatorActions: Sendable {
         return key
     }
 
+    /// A merchant's notify settings from the console's form or the admin API's: `redirect_url`
+    /// (empty: none) and `paused` (`on`/`true` holds the notifications).
+    func setNotifySettings(partner text: String, form: ZhifuProtocol.Parameters) async throws -> MerchantNotifySettings {
+        guard let partner = UserId(text) else { throw Refusal.notFound }
+        let redirect = form["redirect_url"].flatMap { $0.isEmpty ? nil : $0 }
+        if let refusal = MerchantNotifySettings.validate(redirectURL: redirect) { throw Refusal.invalid(refusal) }
+        let settings = MerchantNotifySettings(partner: partner, redirectURL: redirect, paused: ["on", "true", "1"].contains(form["paused"] ?? ""))
+        guard try await gateway.store.setNotifySettings(settings) else { throw Refusal.notFound }
+        gateway.notifySettings.removeAll()
+        return settings
+    }
+
     /// A new user account with a payment password and a zero balance (money arrives by deposit).
     func createAccount(userId text: String, logonId: String, name: String, password: String) async throws -> Account {
         guard let userId = UserId(text) else { throw Refusal.invalid("user id: 2088 and 12 digits") }
