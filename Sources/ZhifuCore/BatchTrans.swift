@@ -155,7 +155,7 @@ public struct BatchTransService: Sendable {
         let now = clock.now
         for (seq, record) in batch.details.enumerated() {
             // 支付宝内部流水号: the batch id and the record's position, the same on a resumed run.
-            let innerNo = batch.id + String(format: "%04d", seq)
+            let innerNo = Batch.innerNo(batchId: batch.id, seq: seq)
             func fail(_ reason: BatchTransFailureReason) { plans.append(.fail(reason: reason.rawValue, innerNo: innerNo)) }
             let key = record.detail.payeeAccount
             if payees[key] == nil {
@@ -207,10 +207,25 @@ extension Batch {
     /// `success_details` or `fail_details` (seed 000 §6.2): the records with `status`, 8 fields each.
     /// An unfinished record's time is `now`.
     public func resultDetails(_ status: BatchRecord.Status, calendar: BusinessCalendar, now: Date) -> String {
-        TransResultDetail.format(details.filter { $0.status == status }.map { record in
+        // A batch's records finish at one instant: it is formatted once, not once per record.
+        var formatted: (date: Date, text: String)?
+        func compact(_ date: Date) -> String {
+            if let formatted, formatted.date == date { return formatted.text }
+            let text = calendar.compact(date)
+            formatted = (date, text)
+            return text
+        }
+        return TransResultDetail.format(details.filter { $0.status == status }.map { record in
             TransResultDetail(serialNo: record.detail.serialNo, payeeAccount: record.detail.payeeAccount, payeeName: record.detail.payeeName,
                               amount: record.detail.amount, succeeded: status == .success, reason: record.reason ?? "null",
-                              innerNo: record.innerNo ?? "", finishedAt: calendar.compact(record.finishedAt ?? now))
+                              innerNo: record.innerNo ?? "", finishedAt: compact(record.finishedAt ?? now))
         })
+    }
+
+    /// 支付宝内部流水号 of record `seq`: the batch id and the record's position in four digits
+    /// (a batch has at most 1000 records), the same on a resumed run.
+    public static func innerNo(batchId: String, seq: Int) -> String {
+        let digits = String(seq)
+        return batchId + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

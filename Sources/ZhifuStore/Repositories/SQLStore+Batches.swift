@@ -147,7 +147,7 @@ extension SQLStore: BatchRepository {
             guard status == .processing else { return nil }
             var outcomes: [BatchRecordOutcome] = []
             outcomes.reserveCapacity(plans.count)
-            for (seq, plan) in plans.enumerated() {
+            for plan in plans {
                 let recorded: BatchRecordOutcome = switch plan {
                 case .pay(let transfer):
                     try await outcome(Self.post(transfer, on: db)).map { BatchRecordOutcome(status: .failure, reason: $0, innerNo: transfer.id, finishedAt: finishedAt) }
@@ -155,11 +155,23 @@ extension SQLStore: BatchRepository {
                 case .fail(let reason, let innerNo):
                     BatchRecordOutcome(status: .failure, reason: reason, innerNo: innerNo, finishedAt: finishedAt)
                 }
+                outcomes.append(recorded)
+            }
+            // The records, paid ones in one statement when their inner numbers are the batch id and
+            // the padded position (as planned), which SQL computes the same way on both dialects;
+            // the others one by one.
+            let bulk = outcomes.enumerated().allSatisfy { $1.status != .success || $1.innerNo == Batch.innerNo(batchId: id, seq: $0) }
+            if bulk, outcomes.contains(where: { $0.status == .success }) {
+                try await db.execute("""
+                    UPDATE batch_details SET status = 'S', reason = NULL, inner_no = \(id) || substr(CAST(10000 + seq AS TEXT), 2), finished_at = \(finishedAt)
+                    WHERE batch_id = \(id)
+                    """)
+            }
+            for (seq, recorded) in outcomes.enumerated() where !bulk || recorded.status != .success {
                 try await db.execute("""
                     UPDATE batch_details SET status = \(recorded.status), reason = \(recorded.reason), inner_no = \(recorded.innerNo),
                       finished_at = \(finishedAt) WHERE batch_id = \(id) AND seq = \(seq)
                     """)
-                outcomes.append(recorded)
             }
             try await db.execute("UPDATE batches SET status = 'COMPLETED' WHERE id = \(id)")
             if let row = notification(outcomes) { try await Self.insert(row, on: db) }
