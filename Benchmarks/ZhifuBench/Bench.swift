@@ -13,7 +13,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zhifu-bench",
         abstract: "Measured figures, each printed against a reference measured in the same run.",
-        subcommands: [CryptoBench.self, LedgerBench.self, BatchBench.self, NotifyBench.self, PayBench.self, LoginsBench.self, ReliabilityRun.self])
+        subcommands: [CryptoBench.self, LedgerBench.self, BatchBench.self, NotifyBench.self, PayBench.self, RSSBench.self, LoginsBench.self, ReliabilityRun.self])
 }
 
 /// Runs `body` repeatedly on this thread for about `seconds`; returns operations per second.

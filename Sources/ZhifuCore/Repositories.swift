@@ -144,7 +144,7 @@ public protocol OutboxRepository: Sendable {
     /// Notifications about one business object (a trade_no, batch_no or auth_no), oldest first.
     func notifications(reference: String) async throws -> [OutboxNotification]
     /// The newest notifications first, of one status or all.
-    func recentNotifications(status: OutboxNotification.Status?, limit: Int) async throws -> [OutboxNotification]
+    func recentNotifications(_ filter: NotificationFilter, limit: Int) async throws -> [OutboxNotification]
     /// Count of notifications per status (amounts 0).
     func notificationTotals() async throws -> [StatusTotal]
     /// The latencies (ms) of the newest delivery tries, at most `limit`.
@@ -155,7 +155,25 @@ public protocol OutboxRepository: Sendable {
     func resendNotification(notifyId: String, now: Date) async throws -> Bool
 }
 
+/// Which notifications the console and the admin API list: any of state, notify type and the
+/// start of the notify URL.
+public struct NotificationFilter: Sendable, Equatable {
+    public var status: OutboxNotification.Status?
+    public var notifyType: String?
+    /// Case-sensitive, on both stores.
+    public var urlPrefix: String?
+
+    public init(status: OutboxNotification.Status? = nil, notifyType: String? = nil, urlPrefix: String? = nil) {
+        self.status = status; self.notifyType = notifyType; self.urlPrefix = urlPrefix
+    }
+}
+
 extension OutboxRepository {
+    /// The newest notifications first, of one status or all.
+    public func recentNotifications(status: OutboxNotification.Status?, limit: Int) async throws -> [OutboxNotification] {
+        try await recentNotifications(NotificationFilter(status: status), limit: limit)
+    }
+
     public func recordNotificationAttempt(_ attempt: NotificationAttempt, triesBefore: Int, nextAttemptAt: Date?) async throws {
         try await recordNotificationAttempts([NotificationOutcome(attempt: attempt, triesBefore: triesBefore, nextAttemptAt: nextAttemptAt)])
     }

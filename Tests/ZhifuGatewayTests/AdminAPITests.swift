@@ -22,6 +22,37 @@ import ZhifuProtocol
         }
     }
 
+    /// Filters by state, notify type and the start of the URL, the same on both stores (case
+    /// counts, `%` and `_` are plain characters), on the admin API and the console page.
+    @Test(arguments: WorldStore.available)
+    func notificationsAreFilteredByStateTypeAndURLPrefix(store: WorldStore) async throws {
+        let world = try await TestWorld.make(store: store, operatorPassword: ConsoleTests.password, adminToken: Self.token)
+        let now = world.gateway.clock.now, partner = UserId(TestWorld.partner)!
+        func notification(_ type: String, _ url: String) -> OutboxNotification {
+            OutboxNotification(notifyId: SecureRandom.alphanumeric(24), partner: partner, notifyURL: url, notifyType: type, protocol: .mapi, signType: .md5,
+                               charset: .utf8, parameters: Parameters([("batch_no", "b")]), nextAttemptAt: now.addingTimeInterval(3_600), createdAt: now)
+        }
+        try await world.gateway.store.insertNotifications([
+            notification("batch_trans_notify", "http://shop.test/a/notify"), notification("batch_trans_notify", "http://SHOP.test/a/notify"),
+            notification("trade_status_sync", "http://shop.test/b/notify"), notification("bptb_result_notify", "http://shop.test/a%_/n"),
+        ])
+        try await world.app().test(.router) { client in
+            func count(_ query: String) async throws -> Int? { try await call(client, .get, "/admin/api/notifications?" + query).2?.count }
+            #expect(try await count("") == 4)
+            #expect(try await count("type=batch_trans_notify") == 2)
+            #expect(try await count("url=http://shop.test/a") == 2, "case-sensitive prefix")
+            #expect(try await count("url=http://shop.test/a%25_") == 1, "% and _ are characters, not patterns")
+            #expect(try await count("type=trade_status_sync&url=http://shop.test/a") == 0)
+            #expect(try await count("status=PENDING&type=bptb_result_notify") == 1)
+            #expect(try await count("status=ACKNOWLEDGED") == 0)
+            let console = ConsoleTests()
+            let (_, cookie) = try await console.login(client)
+            let page = try await console.get(client, "/console/notifications?type=trade_status_sync", cookie: cookie).1
+            #expect(page.contains("http://shop.test/b/notify") && !page.contains("http://shop.test/a/notify"))
+            #expect(page.contains("value=\"trade_status_sync\""))
+        }
+    }
+
     @Test func everyActionNeedsTheTokenAndAnswersJSON() async throws {
         let world = try await TestWorld.make(adminToken: Self.token)
         try await world.app().test(.router) { client in

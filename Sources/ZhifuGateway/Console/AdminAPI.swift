@@ -24,8 +24,7 @@ struct AdminAPI {
         }
         router.get("/admin/api/notifications") { request, _ in
             try await authorized(request) {
-                let status = request.uri.queryParameters.get("status").flatMap(OutboxNotification.Status.init(rawValue:))
-                return try await actions.notifications(status: status, limit: 100).map(notification)
+                try await actions.notifications(OperatorActions.notificationFilter { request.uri.queryParameters.get($0) }, limit: 100).map(notification)
             }
         }
         router.post("/admin/api/notifications/:notifyId/resend") { request, context in

@@ -65,6 +65,8 @@ struct ConsoleTradeModel {
 struct ConsoleNotificationsModel {
     var csrf: String
     var filter: String
+    var type: String
+    var url: String
     var notifications: [ConsoleNotificationRow]
 }
 

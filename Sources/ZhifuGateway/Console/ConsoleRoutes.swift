@@ -31,7 +31,9 @@ struct ConsoleRoutes {
             try await withSession(request) { session, _ in try await trade(context.parameters.get("tradeNo") ?? "", session: session) }
         }
         router.get("/console/notifications") { request, _ in
-            try await withSession(request) { session, _ in try await notifications(filter: request.uri.queryParameters.get("status") ?? "", session: session) }
+            try await withSession(request) { session, _ in
+                try await notifications(filter: OperatorActions.notificationFilter { request.uri.queryParameters.get($0) }, session: session)
+            }
         }
         router.post("/console/notifications/:notifyId/resend") { request, context in
             try await withSession(request, form: true) { _, form in
@@ -118,7 +120,7 @@ struct ConsoleRoutes {
         let model = ConsoleHomeModel(csrf: csrf, now: calendar.timestamp(gateway.clock.now), store: gateway.store.kind, manualClock: gateway.manualClock != nil,
                                      audit: audit?.description, auditBalanced: audit?.isBalanced ?? false,
                                      trades: try await gateway.store.recentTrades(status: nil, limit: 20).map { ConsoleTradeRow($0, calendar: calendar) },
-                                     notifications: rows(try await actions.notifications(status: nil, limit: 10), csrf: csrf),
+                                     notifications: rows(try await actions.notifications(NotificationFilter(), limit: 10), csrf: csrf),
                                      overview: try await ConsoleOverview.load(gateway))
         return Pages.render("console_home", model, title: "运营控制台")
     }
@@ -133,11 +135,10 @@ struct ConsoleRoutes {
         return Pages.render("console_trade", model, title: "交易 \(story.trade.tradeNo)")
     }
 
-    private func notifications(filter: String, session current: String) async throws -> Response {
-        let status = OutboxNotification.Status(rawValue: filter)
+    private func notifications(filter: NotificationFilter, session current: String) async throws -> Response {
         let csrf = session.csrfToken(for: current)
-        let model = ConsoleNotificationsModel(csrf: csrf, filter: status?.rawValue ?? "",
-                                              notifications: rows(try await actions.notifications(status: status, limit: 100), csrf: csrf))
+        let model = ConsoleNotificationsModel(csrf: csrf, filter: filter.status?.rawValue ?? "", type: filter.notifyType ?? "", url: filter.urlPrefix ?? "",
+                                              notifications: rows(try await actions.notifications(filter, limit: 100), csrf: csrf))
         return Pages.render("console_notifications", model, title: "异步通知")
     }
 }

@@ -37,8 +37,14 @@ struct OperatorActions: Sendable {
                           notifications: try await withTries(gateway.store.notifications(reference: tradeNo)))
     }
 
-    func notifications(status: OutboxNotification.Status?, limit: Int) async throws -> [(notification: OutboxNotification, tries: [NotificationAttempt])] {
-        try await withTries(gateway.store.recentNotifications(status: status, limit: limit))
+    func notifications(_ filter: NotificationFilter, limit: Int) async throws -> [(notification: OutboxNotification, tries: [NotificationAttempt])] {
+        try await withTries(gateway.store.recentNotifications(filter, limit: limit))
+    }
+
+    /// A filter from query parameters `status`, `type`, `url` (empty ones ignored, each bounded).
+    static func notificationFilter(_ query: (String) -> String?) -> NotificationFilter {
+        func value(_ name: String) -> String? { query(name).flatMap { $0.isEmpty || $0.utf8.count > 200 ? nil : $0 } }
+        return NotificationFilter(status: value("status").flatMap(OutboxNotification.Status.init(rawValue:)), notifyType: value("type"), urlPrefix: value("url"))
     }
 
     private func withTries(_ notifications: [OutboxNotification]) async throws -> [(notification: OutboxNotification, tries: [NotificationAttempt])] {

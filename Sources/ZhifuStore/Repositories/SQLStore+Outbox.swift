@@ -129,17 +129,15 @@ extension SQLStore: OutboxRepository {
         }
     }
 
-    public func recentNotifications(status: OutboxNotification.Status?, limit: Int) async throws -> [OutboxNotification] {
-        try await database.read { db in
-            if let status {
-                return try await db.fetchAll(NotificationRecord.self, """
-                    SELECT \(unescaped: NotificationRecord.columns) FROM notifications WHERE status = \(status) ORDER BY created_at DESC LIMIT \(limit)
-                    """).map { try $0.notification() }
-            }
-            return try await db.fetchAll(NotificationRecord.self, """
-                SELECT \(unescaped: NotificationRecord.columns) FROM notifications ORDER BY created_at DESC LIMIT \(limit)
-                """).map { try $0.notification() }
-        }
+    public func recentNotifications(_ filter: NotificationFilter, limit: Int) async throws -> [OutboxNotification] {
+        var query: SQL = "SELECT \(unescaped: NotificationRecord.columns) FROM notifications WHERE 1 = 1"
+        if let status = filter.status { query.append(" AND status = \(status)") }
+        if let notifyType = filter.notifyType { query.append(" AND notify_type = \(notifyType)") }
+        // substr, not LIKE: LIKE ignores case on SQLite and not on PostgreSQL, and treats % and _ as patterns.
+        if let prefix = filter.urlPrefix { query.append(" AND substr(notify_url, 1, CAST(\(prefix.unicodeScalars.count) AS INTEGER)) = \(prefix)") }
+        query.append(" ORDER BY created_at DESC LIMIT \(limit)")
+        let statement = query
+        return try await database.read { db in try await db.fetchAll(NotificationRecord.self, statement).map { try $0.notification() } }
     }
 
     public func nextNotificationDue() async throws -> Date? {
