@@ -42,21 +42,7 @@ struct PayBench: AsyncParsableCommand {
             try await gateway.store.insertPaymentCode(code)
             codes.append(code.code)
         }
-        let timestamp = configuration.calendar.timestamp(now), appId = demo.appId, allCodes = codes
-        let bodies = try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
-            for part in 0..<cores {
-                group.addTask {
-                    try stride(from: part, to: allCodes.count, by: cores).map { n in
-                        var p = Parameters([("app_id", appId), ("method", "alipay.trade.pay"), ("format", "JSON"), ("charset", "utf-8"),
-                                            ("sign_type", "RSA2"), ("timestamp", timestamp), ("version", "1.0"),
-                                            ("biz_content", #"{"out_trade_no":"bench-\#(n)","scene":"bar_code","auth_code":"\#(allCodes[n])","subject":"bench","total_amount":"0.01"}"#)])
-                        p["sign"] = try signer.sign(Array(SignContent.openAPIRequest(p).utf8))
-                        return (n, FormCoding.encode(p, charset: .utf8)!)
-                    }
-                }
-            }
-            return try await group.reduce(into: []) { $0 += $1 }.sorted { $0.0 < $1.0 }.map(\.1)
-        }
+        let bodies = try await Self.signedRequests(codes: codes, appId: demo.appId, timestamp: configuration.calendar.timestamp(now), signer: signer)
 
         let port = Mutex<Int?>(nil)
         let app = buildApplication(gateway: gateway, logger: benchLogger, onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
@@ -81,6 +67,25 @@ struct PayBench: AsyncParsableCommand {
         try await gateway.store.close()
         guard load.failures == 0, audit.isBalanced else { throw ValidationError("\(load.failures) requests failed, or the ledger is unbalanced") }
         guard client == "builtin" || payments < bodies.count else { throw ValidationError("all \(bodies.count) prepared requests were used: raise --count") }
+    }
+
+    /// One signed `alipay.trade.pay` form per payment code (RSA2, the demo app's key), made on every core.
+    static func signedRequests(codes: [String], appId: String, timestamp: String, signer: RSASigner) async throws -> [String] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
+            for part in 0..<cores {
+                group.addTask {
+                    try stride(from: part, to: codes.count, by: cores).map { n in
+                        var p = Parameters([("app_id", appId), ("method", "alipay.trade.pay"), ("format", "JSON"), ("charset", "utf-8"),
+                                            ("sign_type", "RSA2"), ("timestamp", timestamp), ("version", "1.0"),
+                                            ("biz_content", #"{"out_trade_no":"bench-\#(n)","scene":"bar_code","auth_code":"\#(codes[n])","subject":"bench","total_amount":"0.01"}"#)])
+                        p["sign"] = try signer.sign(Array(SignContent.openAPIRequest(p).utf8))
+                        return (n, FormCoding.encode(p, charset: .utf8)!)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }.sorted { $0.0 < $1.0 }.map(\.1)
+        }
     }
 
     struct Load {

@@ -97,21 +97,7 @@ struct RSSBench: AsyncParsableCommand {
                                arguments: [code, buyers[n % buyers.count].rawValue, expires])
             }
         }
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let bodies = try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
-            for part in 0..<cores {
-                group.addTask {
-                    try stride(from: part, to: codes.count, by: cores).map { n in
-                        var p = Parameters([("app_id", appId), ("method", "alipay.trade.pay"), ("format", "JSON"), ("charset", "utf-8"),
-                                            ("sign_type", "RSA2"), ("timestamp", timestamp), ("version", "1.0"),
-                                            ("biz_content", #"{"out_trade_no":"rss-\#(n)","scene":"bar_code","auth_code":"\#(codes[n])","subject":"rss","total_amount":"0.01"}"#)])
-                        p["sign"] = try signer.sign(Array(SignContent.openAPIRequest(p).utf8))
-                        return (n, FormCoding.encode(p, charset: .utf8)!)
-                    }
-                }
-            }
-            return try await group.reduce(into: []) { $0 += $1 }.sorted { $0.0 < $1.0 }.map(\.1)
-        }
+        let bodies = try await PayBench.signedRequests(codes: codes, appId: appId, timestamp: timestamp, signer: signer)
         let path = directory + "/bodies.txt"
         try bodies.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         return path
