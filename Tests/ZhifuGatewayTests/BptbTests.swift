@@ -90,6 +90,7 @@ import ZhifuSDK
             #expect(element("error-code", in: try await Self.password(client, page: page, password: "000000")) == "USER_PASS_ERROR")
             let done = try await Self.password(client, page: page)
             #expect(element("result-code", in: done) == "USER_CONFIRM_SUCC")
+            #expect(done.contains("<meta http-equiv=\"refresh\" content=\"3;url=/pages/bptb/return/"), "the success page returns by itself")
             #expect(try await Self.balance(world) == before - 1_000, "the valid rows' 10.00 left for the bank")
 
             // The signed way back, within a minute.

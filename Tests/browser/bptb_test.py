@@ -87,8 +87,8 @@ def main():
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "result-code")))
         assert driver.find_element(By.ID, "result-code").text == "USER_CONFIRM_SUCC"
         driver.save_screenshot(os.path.join(ARTIFACTS, "bptb_confirmed.png"))
-        driver.find_element(By.ID, "return-link").click()
-        WebDriverWait(driver, 10).until(lambda d: d.current_url.startswith("http://merchant.test/return"))
+        # The success page stays a few seconds, then goes back to the merchant by itself (seed 002 §2 步骤3).
+        WebDriverWait(driver, 15).until(lambda d: d.current_url.startswith("http://merchant.test/return"))
         back = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(driver.current_url).query))
         assert back["is_success"] == "T" and back["result_code"] == "USER_CONFIRM_SUCC" and back["file_name"] == file_name, back
         content = "&".join(f"{k}={back[k]}" for k in sorted(back) if k not in ("sign", "sign_type"))

@@ -26,6 +26,21 @@ def login(driver, password):
     driver.find_element(By.ID, "login").click()
 
 
+def set_redirect(driver, url):
+    """Saves a merchant's notify redirect on the merchants page and waits for the page it leads to."""
+    form = driver.find_element(By.CSS_SELECTOR, "form.notify-settings")
+    field = form.find_element(By.NAME, "redirect_url")
+    field.clear()
+    if url:
+        field.send_keys(url)
+    form.find_element(By.CSS_SELECTOR, "button.save-notify").click()
+    # The form posts and the server redirects to a new page: wait for the old one to go, then read.
+    WebDriverWait(driver, 10).until(EC.staleness_of(form))
+    WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "form.notify-settings")))
+    saved = driver.find_element(By.CSS_SELECTOR, "form.notify-settings input[name=redirect_url]").get_attribute("value")
+    assert saved == url, (saved, url)
+
+
 def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
     driver = chromium()
@@ -53,12 +68,15 @@ def main():
         driver.find_element(By.ID, "target").send_keys("alipay.trade.pay")
         driver.find_element(By.ID, "answer").send_keys("ACQ.SYSTEM_ERROR")
         driver.find_element(By.ID, "count").send_keys("3")
-        driver.find_element(By.ID, "add-fault").click()
+        add = driver.find_element(By.ID, "add-fault")
+        add.click()
+        WebDriverWait(driver, 10).until(EC.staleness_of(add))   # the form posted; the new page is loading
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#faults tr.fault")))
         assert "alipay.trade.pay" in driver.find_element(By.ID, "faults").text
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_faults.png"))
-        driver.find_element(By.CSS_SELECTOR, "#faults button.off").click()
-        # The page reloads after the click: an element found before it may go stale meanwhile.
+        off = driver.find_element(By.CSS_SELECTOR, "#faults button.off")
+        off.click()
+        WebDriverWait(driver, 10).until(EC.staleness_of(off))
         WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: "已关闭" in d.find_element(By.ID, "faults").text)
         driver.find_element(By.LINK_TEXT, "批次").click()
@@ -73,17 +91,9 @@ def main():
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_batch.png"))
         driver.find_element(By.LINK_TEXT, "商户").click()
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "merchants")))
-        redirect = driver.find_element(By.CSS_SELECTOR, "form.notify-settings input[name=redirect_url]")
-        redirect.send_keys("http://127.0.0.1:9/redirected")
-        driver.find_element(By.CSS_SELECTOR, "form.notify-settings button.save-notify").click()
-        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
-            lambda d: d.find_element(By.CSS_SELECTOR, "form.notify-settings input[name=redirect_url]").get_attribute("value")
-            == "http://127.0.0.1:9/redirected")
+        set_redirect(driver, "http://127.0.0.1:9/redirected")
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_merchants.png"))
-        driver.find_element(By.CSS_SELECTOR, "form.notify-settings input[name=redirect_url]").clear()
-        driver.find_element(By.CSS_SELECTOR, "form.notify-settings button.save-notify").click()
-        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
-            lambda d: d.find_element(By.CSS_SELECTOR, "form.notify-settings input[name=redirect_url]").get_attribute("value") == "")
+        set_redirect(driver, "")
         driver.find_element(By.ID, "logout").click()
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "password")))
         driver.get(GATEWAY + "/console")

@@ -15,7 +15,9 @@ enum BptbPages {
         model.state = succeeded ? "批量付款复核成功" : "批量付款复核失败"
         model.resultCode = resultCode.rawValue
         model.returnLink = returnLink
-        return Pages.render("bptb_result", model, title: model.state, charset: charset)
+        // The confirmed file's page moves on to the merchant by itself, through the one-minute link.
+        let refresh = succeeded && returnLink?.hasPrefix("/pages/bptb/return/") == true ? returnLink : nil
+        return Pages.render("bptb_result", model, title: model.state, charset: charset, refresh: refresh)
     }
 }
 

@@ -33,10 +33,13 @@ enum Pages {
     /// page answers in its request's charset, as Alipay's do).
     /// `framable` pages (page.pay's embedded QR code, qr_pay_mode 0/1/3/4) come without the layout
     /// and may be shown in the merchant's iframe.
+    /// `refresh`: a same-site path the page moves on to after three seconds (a success page that
+    /// "stays a few seconds, then returns to the merchant", seed 002 §2 步骤3).
     static func render(_ template: String, _ model: Any, title: String, status: HTTPResponse.Status = .ok, charset: Charset = .utf8,
-                       framable: Bool = false) -> Response {
+                       framable: Bool = false, refresh: String? = nil) -> Response {
         let content = library.render(model, withTemplate: template) ?? ""
-        let html = framable ? content : library.render(LayoutModel(title: title, content: content, charset: charset.rawValue), withTemplate: "layout") ?? content
+        let layout = LayoutModel(title: title, content: content, charset: charset.rawValue, refresh: refresh)
+        let html = framable ? content : library.render(layout, withTemplate: "layout") ?? content
         var headers = framable ? framableHeaders : securityHeaders
         headers[.contentType] = "text/html; charset=\(charset.rawValue)"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: charset.encodeMarkup(html))))
@@ -67,4 +70,5 @@ struct LayoutModel {
     /// The page's own template, rendered (and escaped) already.
     var content: String
     var charset: String
+    var refresh: String?
 }
