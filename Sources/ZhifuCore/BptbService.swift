@@ -59,13 +59,15 @@ public struct BptbService: Sendable {
         return file
     }
 
-    /// A `bptb_user_confirm` request: checks the payer (`email`) and the file in seed 002's order,
-    /// then stores the request's page (a new form token) on the file and returns it.
+    /// A `bptb_user_confirm` request: checks the payer (`email`) and the file, then stores the
+    /// request's page (a new form token) on the file and returns it. The payer must be the
+    /// partner before its state is told: a merchant learns nothing of other accounts but that
+    /// they exist.
     public func prepareConfirmation(partner: UserId, fileName: String, email: String, returnURL: String, notifyURL: String?,
                                     signType: SignType, charset: Charset) async throws -> BptbFile {
         guard let payer = try await store.account(logonId: email), payer.kind == .user else { throw BptbFailure.userNotExist }
-        guard !payer.isBlocked(at: clock.now) else { throw BptbFailure.userBlocked }
         guard payer.userId == partner else { throw BptbFailure.accountNotConsistent }
+        guard !payer.isBlocked(at: clock.now) else { throw BptbFailure.userBlocked }
         guard var file = try await store.bptbFile(partner: partner, fileName: fileName) else { throw BptbFailure.fileNotExist }
         guard !file.rows.isEmpty else { throw BptbFailure.queryResultIsNull }
         guard file.status == .uploaded else { throw BptbFailure.alreadyConfirmed }
@@ -137,17 +139,25 @@ public struct BptbService: Sendable {
         _ = try await store.settleBptbFile(id: file.id, outcomes: outcomes, finishedAt: now, notification: done)
     }
 
-    /// Funds waiting files and settles due ones; returns how many files it looked at.
+    /// Funds waiting files and settles due ones; returns how many files it looked at. A file that
+    /// fails (a row that does not decode) does not hold up the others: the first error is thrown
+    /// after every file had its turn.
     public func sweep() async throws -> Int {
         let ids = try await store.bptbFilesDue(now: clock.now)
+        var firstError: (any Error)?
         for id in ids {
-            guard let file = try await store.bptbFile(id: id) else { continue }
-            switch file.status {
-            case .waitingFunds: try await fund(fileId: id)
-            case .clearing: try await settle(fileId: id)
-            case .uploaded, .completed: break
+            do {
+                guard let file = try await store.bptbFile(id: id) else { continue }
+                switch file.status {
+                case .waitingFunds: try await fund(fileId: id)
+                case .clearing: try await settle(fileId: id)
+                case .uploaded, .completed: break
+                }
+            } catch {
+                firstError = firstError ?? error
             }
         }
+        if let firstError { throw firstError }
         return ids.count
     }
 

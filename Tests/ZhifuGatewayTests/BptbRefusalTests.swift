@@ -27,7 +27,8 @@ import ZhifuSDK
             _ = try await T.upload(world, client, fileName: "one.csv", file: Array(Self.oneRow.utf8))
             _ = try await T.upload(world, client, fileName: "bad.csv", file: Array(Self.allInvalid.utf8))
             _ = try await T.upload(world, client, fileName: "empty.csv", file: Array("\(T.header)\n".utf8))
-            for (fileName, email, code) in [("one.csv", "nobody@zhifu.test", "USER_NOT_EXIST"), ("one.csv", "blocked@zhifu.test", "USER_BLOCK_STATUS"),
+            // A blocked account that is not the partner's says only that it is not the payer.
+            for (fileName, email, code) in [("one.csv", "nobody@zhifu.test", "USER_NOT_EXIST"), ("one.csv", "blocked@zhifu.test", "ACCOUNT_NOT_CONSISTENT"),
                                             ("one.csv", "payee2@zhifu.test", "ACCOUNT_NOT_CONSISTENT"), ("none.csv", TestWorld.payerLogon, "FILE_NOT_EXIST"),
                                             ("empty.csv", TestWorld.payerLogon, "QUERY_RESULT_IS_NULL"), ("bad.csv", TestWorld.payerLogon, "DETAIL_VALIDATED_FAIL")] {
                 let page = try await client.get(try T.confirmRequest(world, fileName: fileName, email: email)).1
@@ -40,6 +41,9 @@ import ZhifuSDK
             let blocked = try await T.password(client, page: page, password: "000000")
             #expect(try result(blocked).code == "USER_BLOCK_STATUS")
             #expect(try await world.gateway.bptb.file(partner: T.payer, fileName: "one.csv")?.status == .uploaded)
+            // The blocked payer's next request is refused before any page.
+            let again = try await client.get(try T.confirmRequest(world, fileName: "one.csv")).1
+            #expect(try result(again).code == "USER_BLOCK_STATUS")
             // A missing return_url is refused before anything else.
             let noReturn = try world.client().signedParameters(service: BptbService.confirmService, Parameters([("email", TestWorld.payerLogon), ("file_name", "one.csv")]))
             #expect(element("error-code", in: try await client.get("/gateway.do?" + FormCoding.encode(noReturn, charset: .utf8)!).1) == "ILLEGAL_ARGUMENT")
@@ -106,6 +110,26 @@ import ZhifuSDK
             _ = try await world.gateway.bptb.sweep()
             #expect(try await world.gateway.bptb.file(partner: T.payer, fileName: "one.csv")?.rows.first?.status == .paid)
         }
+        #expect(try await world.gateway.store.audit().isBalanced)
+    }
+
+    @Test(arguments: WorldStore.available)
+    func aFileWhoseRowDoesNotDecodeFailsLoudlyAndDoesNotHoldUpTheOthers(store: WorldStore) async throws {
+        let world = try await TestWorld.make(store: store, onDisk: true)
+        try await world.app().test(.router) { client in
+            for name in ["a.csv", "b.csv"] {
+                _ = try await T.upload(world, client, fileName: name, file: Array(Self.oneRow.utf8))
+                let page = try await client.get(try T.confirmRequest(world, fileName: name)).1
+                #expect(element("result-code", in: try await T.password(client, page: page)) == "USER_CONFIRM_SUCC")
+            }
+        }
+        // The file the sweep meets first (ids in order) is the broken one.
+        let files = [try #require(try await world.gateway.bptb.file(partner: T.payer, fileName: "a.csv")),
+                     try #require(try await world.gateway.bptb.file(partner: T.payer, fileName: "b.csv"))].sorted { $0.id < $1.id }
+        try await world.tamper("UPDATE bptb_rows SET status = 'INVALID', failure = NULL WHERE file_id = '\(files[0].id)'")
+        _ = try await world.gateway.advanceSandboxClock(seconds: BankSimulator().clearingDelay)
+        await #expect(throws: StoreError.self) { try await world.gateway.bptb.sweep() }
+        #expect(try await world.gateway.bptb.file(partner: T.payer, fileName: files[1].fileName)?.status == .completed, "the other file was settled")
         #expect(try await world.gateway.store.audit().isBalanced)
     }
 
