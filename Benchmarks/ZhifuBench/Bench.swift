@@ -172,7 +172,22 @@ struct LedgerBench: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await postgres.database.run() }
                 let accounts = try await prepare(postgres)
-                _ = try await measure(name: "PostgreSQL", accounts: accounts) { try await postgres.post([$0])[0] }
+                // The store posts with one round trip (`zhifu_post_transfer`); the reference is the
+                // same transaction statement by statement, as the store posted before: alternating.
+                var server: [Double] = [], statementwise: [Double] = []
+                for round in 0..<max(1, rounds) {
+                    for onServer in round % 2 == 0 ? [true, false] : [false, true] {
+                        if onServer {
+                            server.append(try await measure(name: "PostgreSQL, zhifu_post_transfer", accounts: accounts) { try await postgres.post([$0])[0] })
+                        } else {
+                            statementwise.append(try await measure(name: "PostgreSQL, statement by statement (reference)", accounts: accounts) { transfer in
+                                try await postgres.database.write { db in try await PostgresStore.postStatementwise(transfer, on: db) }
+                            })
+                        }
+                    }
+                }
+                print(String(format: "  PostgreSQL: median of %d: %.0f transfers/s with zhifu_post_transfer vs %.0f statement by statement = %.2fx",
+                             server.count, median(server), median(statementwise), median(server) / median(statementwise)))
                 try await check(postgres)
                 group.cancelAll()
             }

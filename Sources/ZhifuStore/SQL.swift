@@ -109,9 +109,13 @@ public struct SQLDialect: Sendable {
     public var lockRows: String
     /// The same for a queue that several nodes take from at once.
     public var lockRowsSkippingLocked: String
+    /// Whether a transfer is posted by the server-side function `zhifu_post_transfer` (migration
+    /// v19) in one round trip, rather than statement by statement.
+    public var postsOnServer: Bool
 
-    public init(name: String, lockRows: String, lockRowsSkippingLocked: String) {
+    public init(name: String, lockRows: String, lockRowsSkippingLocked: String, postsOnServer: Bool = false) {
         self.name = name; self.lockRows = lockRows; self.lockRowsSkippingLocked = lockRowsSkippingLocked
+        self.postsOnServer = postsOnServer
     }
 }
 
@@ -149,7 +153,8 @@ extension SQLDialect {
     /// `NO KEY UPDATE`: the rows' keys never change, and a plain `FOR UPDATE` would also wait for
     /// the key-share locks every foreign-key check takes (inserting a trade that names the buyer),
     /// which deadlocked two payments of one buyer racing across nodes.
-    public static let postgres = SQLDialect(name: "postgres", lockRows: " FOR NO KEY UPDATE", lockRowsSkippingLocked: " FOR NO KEY UPDATE SKIP LOCKED")
+    public static let postgres = SQLDialect(name: "postgres", lockRows: " FOR NO KEY UPDATE", lockRowsSkippingLocked: " FOR NO KEY UPDATE SKIP LOCKED",
+                                           postsOnServer: true)
 }
 
 extension SQL {

@@ -18,6 +18,9 @@ public protocol SQLDatabase: Sendable {
     /// Database errors arrive as ``StoreError``; other errors pass through unchanged.
     @discardableResult
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    /// Runs one statement as a transaction of its own and returns its rows: on a database across
+    /// the network that saves the BEGIN and COMMIT round trips.
+    func writeStatement(_ sql: SQL) async throws -> [SQLRow]
     /// Runs `body` on a consistent snapshot, changing nothing.
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
     /// Applies the migrations not yet applied, in order.
@@ -28,6 +31,12 @@ public protocol SQLDatabase: Sendable {
     /// Reaches the database outside any pool and runs a trivial query, throwing why it cannot.
     func probe() async throws
     func close() async throws
+}
+
+extension SQLDatabase {
+    public func writeStatement(_ sql: SQL) async throws -> [SQLRow] {
+        try await write { db in try await db.fetchAll(sql) }
+    }
 }
 
 /// A migration: one numbered step, with DDL per dialect where the two differ.

@@ -83,6 +83,7 @@ extension RawRepresentable where RawValue == String {
 
 extension AccountKind: SQLColumnValue {}
 extension TransferCode: SQLColumnValue {}
+extension TransferResult: SQLColumnValue {}
 extension AccountStatus: SQLColumnValue {}
 extension TradeStatus: SQLColumnValue {}
 extension SignType: SQLColumnValue {}

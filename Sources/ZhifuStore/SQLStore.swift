@@ -6,9 +6,15 @@ import ZhifuCore
 /// transaction (a ledger posting, an outbox row) are static functions on a connection.
 public final class SQLStore<Database: SQLDatabase>: Sendable {
     public let database: Database
+    /// Lone postings share statements and commits where the database is across the network. Two
+    /// statements in flight measured best of 1, 2, 4 and 8 (docs/benchmarks.md, issue 17).
+    let postings: PostingQueue?
 
     public init(database: Database) {
         self.database = database
+        postings = database.dialect.postsOnServer ? PostingQueue(limit: 2) { transfers in
+            try Self.results(of: try await database.writeStatement(Self.postingStatement(transfers)), posting: transfers)
+        } : nil
     }
 }
 

@@ -78,6 +78,24 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
+    /// Without BEGIN and COMMIT: PostgreSQL runs a lone statement in a transaction of its own.
+    public func writeStatement(_ sql: SQL) async throws -> [SQLRow] {
+        try await Deadline.run(seconds: unitDeadlineSeconds) {
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    return try await self.client.withConnection { connection in
+                        try await PostgresSQLConnection(connection: connection, logger: self.logger).fetchAll(sql)
+                    }
+                } catch {
+                    if Self.isRetryable(error), attempt < 5 { continue }
+                    throw Self.storeError(error)
+                }
+            }
+        }
+    }
+
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
         try await Deadline.run(seconds: unitDeadlineSeconds) {
             do {

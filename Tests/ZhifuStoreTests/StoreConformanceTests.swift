@@ -141,6 +141,43 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         try await store.close()
     }
 
+    /// On PostgreSQL, lone postings that arrive together share a statement (``PostingQueue``): each
+    /// still gets the answer it would get alone, and a refusal among them stops none of the others.
+    @Test(arguments: StoreKind.available)
+    func lonePostingsSentTogetherEachGetTheirOwnAnswer(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        try await makeAccount(store, ids.user(1), funded: 10_000, ids: ids)
+        try await makeAccount(store, ids.user(2), ids: ids)
+        try await makeAccount(store, ids.user(3), funded: 5, ids: ids)
+        let earlier = Transfer(id: ids.transfer(0), debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 7), code: .funding, reference: "r", createdAt: Date())
+        #expect(try await store.post([earlier]) == [.created])
+        var changed = earlier
+        changed.amount = Amount(fen: 8)
+        var cases: [(Transfer, TransferResult)] = [(earlier, .exists), (changed, .existsWithDifferentPayload)]
+        for n in 1...30 {
+            let transfer = Transfer(id: ids.transfer(n), debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 100), code: .funding, reference: "r", createdAt: Date())
+            cases.append((transfer, .created))
+        }
+        func refused(_ n: Int, _ debit: UserId, _ credit: UserId, _ fen: Int64) -> Transfer {
+            Transfer(id: ids.transfer(n), debit: debit, credit: credit, amount: Amount(fen: fen), code: .funding, reference: "r", createdAt: Date())
+        }
+        cases += [(refused(31, ids.user(3), ids.user(2), 6), .exceedsBalance), (refused(32, ids.user(1), ids.user(1), 1), .accountsMustBeDifferent),
+                  (refused(33, ids.user(1), ids.user(2), 0), .amountMustBePositive), (refused(34, ids.user(9), ids.user(2), 1), .debitAccountNotFound),
+                  (refused(35, ids.user(1), ids.user(9), 1), .creditAccountNotFound),
+                  (refused(36, ids.user(1), ids.user(2), Transfer.maximumAmount.fen + 1), .amountExceedsLimit)]
+        let answers = try await withThrowingTaskGroup(of: (String, TransferResult).self) { group in
+            for (transfer, _) in cases { group.addTask { (transfer.id + "/\(transfer.amount.fen)", try await store.post([transfer])[0]) } }
+            return try await group.reduce(into: [String: TransferResult]()) { $0[$1.0] = $1.1 }
+        }
+        for (transfer, expected) in cases {
+            #expect(answers[transfer.id + "/\(transfer.amount.fen)"] == expected, "\(transfer.id) \(transfer.amount)")
+        }
+        #expect(try await store.account(userId: ids.user(2))?.balance == Amount(fen: 3_007))
+        #expect(try await store.audit().isBalanced)
+        try await store.close()
+    }
+
     @Test(arguments: StoreKind.available)
     func concurrentTransfersNeverOverdrawAndConserveMoney(kind: StoreKind) async throws {
         let store = try await kind.make()

@@ -63,17 +63,61 @@ struct AuditRecord: SQLRecord {
 
 extension SQLStore: LedgerRepository {
     public func post(_ transfers: [Transfer]) async throws -> [TransferResult] {
-        try await database.write { db in
+        if let postings, transfers.count == 1 { return [try await postings.post(transfers[0])] }
+        return try await database.write { db in
             var results: [TransferResult] = []
             for transfer in transfers { results.append(try await Self.post(transfer, on: db)) }
             return results
         }
     }
 
-    /// Posts one transfer inside the caller's transaction: reads an earlier transfer with its id
-    /// and the two accounts (locked, in user-id order, where rows lock), lets ``LedgerPosting``
-    /// decide, then moves the money. A refusal changes nothing.
+    /// Posts one transfer inside the caller's transaction. A refusal changes nothing.
     static func post(_ transfer: Transfer, on db: any SQLConnection) async throws -> TransferResult {
+        guard db.dialect.postsOnServer else { return try await postStatementwise(transfer, on: db) }
+        return try results(of: try await db.fetchAll(postingStatement([transfer])), posting: [transfer])[0]
+    }
+
+    /// One round trip: `zhifu_post_transfer` (migration v19) locks the accounts, looks up the id and
+    /// moves the money on the server; the checks that need no database are decided here and passed
+    /// in, so that ``LedgerPosting``'s precedence holds. Several transfers go to
+    /// `zhifu_post_transfers`, which locks all their accounts in user-id order first.
+    static func postingStatement(_ transfers: [Transfer]) -> SQL {
+        if transfers.count == 1, let transfer = transfers.first {
+            let invalid = TransferResult.validate(transfer)?.rawValue
+            return """
+                SELECT zhifu_post_transfer(\(transfer.id), \(transfer.debit), \(transfer.credit), \(transfer.amount), \(transfer.code),
+                                           \(transfer.reference), \(transfer.createdAt), \(invalid)) AS result
+                """
+        }
+        var sql: SQL = "SELECT result FROM unnest(zhifu_post_transfers("
+        let columns: [(type: String, value: (Transfer) -> SQLValue)] = [
+            ("text", { $0.id.sqlValue }), ("text", { $0.debit.sqlValue }), ("text", { $0.credit.sqlValue }), ("bigint", { $0.amount.sqlValue }),
+            ("text", { $0.code.sqlValue }), ("text", { $0.reference.sqlValue }), ("bigint", { $0.createdAt.sqlValue }),
+            ("text", { TransferResult.validate($0)?.rawValue.sqlValue ?? .null }),
+        ]
+        for (index, column) in columns.enumerated() {
+            sql.append(index == 0 ? "ARRAY[" : ", ARRAY[")
+            for (position, transfer) in transfers.enumerated() {
+                sql.append(position == 0 ? "\(column.value(transfer))" : ", \(column.value(transfer))")
+            }
+            sql.append("]::\(unescaped: column.type)[]")
+        }
+        sql.append(")) WITH ORDINALITY AS answers(result, n) ORDER BY n")
+        return sql
+    }
+
+    /// The functions' answers in order; one they should never give is ``StoreError/corrupt(_:)``.
+    static func results(of rows: [SQLRow], posting transfers: [Transfer]) throws -> [TransferResult] {
+        guard rows.count == transfers.count else {
+            throw StoreError.database("\(rows.count) answers for \(transfers.count) postings")
+        }
+        return try rows.map { try $0["result"] }
+    }
+
+    /// Statement by statement (SQLite, and the benchmark's reference on PostgreSQL): reads an
+    /// earlier transfer with its id and the two accounts (locked, in user-id order, where rows
+    /// lock), lets ``LedgerPosting`` decide, then moves the money.
+    public static func postStatementwise(_ transfer: Transfer, on db: any SQLConnection) async throws -> TransferResult {
         let existing = try await db.fetchOne(TransferRecord.self, "SELECT \(unescaped: TransferRecord.columns) FROM transfers WHERE id = \(transfer.id)")
         let state = try await lockedStates(transfer.debit, transfer.credit, on: db)
         if let refusal = LedgerPosting.decide(transfer, existing: existing?.transfer, debit: state(transfer.debit), credit: state(transfer.credit)) {
