@@ -8,6 +8,7 @@ import NIOCore
 import ZhifuCore
 import ZhifuGateway
 import ZhifuProtocol
+import ZhifuStorePostgres
 import ZhifuStoreSQLite
 
 func milliseconds(_ duration: Duration) -> Double {
@@ -85,16 +86,25 @@ let benchLogger: Logger = {
     return logger
 }()
 
-/// A gateway on a fresh SQLite file in a temporary directory, with demo data: what the gateway
+/// A gateway on a fresh SQLite file in a temporary directory, or on the PostgreSQL database at
+/// `databaseURL` (its pool running for the rest of the process), with demo data: what the gateway
 /// benchmarks run on. The caller removes the directory.
-func openBenchGateway(passwordKDFInline: Bool = false) async throws -> (Gateway, DemoData, directory: String) {
+func openBenchGateway(passwordKDFInline: Bool = false, databaseURL: String? = nil) async throws -> (Gateway, DemoData, directory: String) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-bench-\(UUID().uuidString)").path
     var configuration = GatewayConfiguration()
     configuration.dataDirectory = directory
     configuration.port = 0
     configuration.passwordKDFInline = passwordKDFInline
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let gateway = try await Gateway.open(configuration, store: try SQLiteStore(path: directory + "/zhifu.sqlite"))
+    let store: any Store
+    if let databaseURL {
+        let postgres = try PostgresStore(url: databaseURL, logger: benchLogger)
+        Task { try await postgres.database.run() }
+        store = postgres
+    } else {
+        store = try SQLiteStore(path: directory + "/zhifu.sqlite")
+    }
+    let gateway = try await Gateway.open(configuration, store: store)
     return (gateway, try require(gateway.demo), directory)
 }
 

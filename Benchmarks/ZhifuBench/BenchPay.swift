@@ -21,6 +21,7 @@ struct PayBench: AsyncParsableCommand {
     @Option(help: "Seconds for the openssl speed reference.") var seconds = 3
     @Option(help: "wrk (default) or builtin.") var client = "wrk"
     @Option(help: "Seconds wrk runs; --count must outlast them.") var duration = 6
+    @Option(help: "A scratch PostgreSQL database to run on (postgres://…); an SQLite file when absent.") var databaseURL: String?
     @Flag(help: "builtin only: the closed-loop run takes half the requests; the other half is then sent at half its rate, and their latency reported (issue 17: p99 ≤ 10 ms).")
     var paced = false
 
@@ -29,7 +30,7 @@ struct PayBench: AsyncParsableCommand {
         let reference = try OpenSSLSpeed.measure(seconds: seconds)
         let bound = reference.rsaSign * Double(cores)
 
-        let (gateway, demo, directory) = try await openBenchGateway()
+        let (gateway, demo, directory) = try await openBenchGateway(databaseURL: databaseURL)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let configuration = gateway.configuration
         let appKey = try PrivateKey(text: String(contentsOfFile: try require(demo.keyFiles["app_private.pem"]), encoding: .utf8))
@@ -62,11 +63,12 @@ struct PayBench: AsyncParsableCommand {
         let halfRate = paced ? try await pacedLoad(Array(bodies.suffix(from: bodies.count / 2)), url: base + "/gateway.do", rate: rate / 2) : nil
         let audit = try await gateway.store.audit()
 
-        print("alipay.trade.pay end to end over HTTP on SQLite (WAL, synchronous=FULL), load from \(client), \(concurrency) connections, \(cores) cores:")
+        let storeName = databaseURL == nil ? "SQLite (WAL, synchronous=FULL)" : "PostgreSQL"
+        print("alipay.trade.pay end to end over HTTP on \(storeName), load from \(client), \(concurrency) connections, \(cores) cores:")
         print(String(format: "  gateway:   %7.0f payments/s  (%d payments committed in %.1f s)", rate, payments, load.seconds))
         print("  latency:   \(load.latency)")
-        print(String(format: "  reference: openssl speed rsa2048 %.0f sign/s × %d cores = %.0f/s  → gateway at %.2fx of the RSA-sign bound (goal ≥ 0.5)",
-                     reference.rsaSign, cores, bound, rate / bound))
+        print(String(format: "  reference: openssl speed rsa2048 %.0f sign/s × %d cores = %.0f/s  → gateway at %.2fx of the RSA-sign bound (goal ≥ %@)",
+                     reference.rsaSign, cores, bound, rate / bound, databaseURL == nil ? "0.5" : "0.35"))
         if let halfRate {
             print(String(format: "  at half that rate (%.0f requests/s scheduled, open loop, latency from each request's scheduled time): %@ → p99 goal ≤ 10 ms",
                          rate / 2, halfRate.latency))

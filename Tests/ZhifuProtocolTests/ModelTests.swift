@@ -21,6 +21,14 @@ import ZhifuProtocol
         #expect(try BizContentDecoder.decode(Model.self, from: try fields(json)) == model, "\(json)")
     }
 
+    @Test(arguments: ["outTradeNo", "totalAmount", "buyerLogonId", "sysServiceProviderId", "extendParams", "subject", "a", "", "timeoutExpress"])
+    func wireNamesAreWhatJSONEncodersSnakeCaseWrites(name: String) throws {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let json = try #require(String(data: try encoder.encode(OneField(name: name)), encoding: .utf8))
+        #expect(json == "{\"\(WireName.snake(name))\":1}")
+    }
+
     @Test func everyRequestTheSDKWritesTheGatewayReadsBack() throws {
         var order = TradeOrderModel(outTradeNo: "o-1", totalAmount: Amount(fen: 8_888), subject: "咖啡 {大杯}/热")
         order.body = "b"; order.timeExpire = "2026-12-31 10:05"; order.passbackParams = "a%3Db"; order.transCurrency = "USD"
@@ -122,5 +130,22 @@ import ZhifuProtocol
     @Test func aNumberInAResponseIsAModelMistakeNotAGuess() throws {
         struct Counted: Encodable { var count: Int }
         #expect(throws: ResponseEncoder.Failure.unsupported("count")) { try ResponseEncoder.fields(Counted(count: 1)) }
+    }
+}
+
+/// One field named at run time, so that the encoder's key strategy applies (it leaves dictionary keys alone).
+private struct OneField: Encodable {
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    let name: String
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(1, forKey: Key(stringValue: name))
     }
 }

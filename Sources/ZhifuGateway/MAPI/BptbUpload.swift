@@ -19,6 +19,8 @@ struct BptbUpload: Sendable {
 /// part named `file` the upload.
 enum MultipartForm {
     static func boundary(contentType: String) -> String? {
+        // Every request asks; a glance at the first bytes answers the forms without Foundation.
+        guard contentType.utf8.prefix(10).map({ $0 | 0x20 }).elementsEqual("multipart/".utf8) else { return nil }
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
         for part in parts.dropFirst() where part.lowercased().hasPrefix("boundary=") {
