@@ -43,7 +43,11 @@ struct TradeQuery: OpenAPIMethod {
     static func paymentResponse(_ trade: Trade, gateway: Gateway) async throws -> TradePayResponse {
         let paid = trade.payAmount
         var response = TradePayResponse(tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo, totalAmount: trade.amount)
-        if let buyer = trade.buyer, let account = try await gateway.accounts.account(userId: buyer) {
+        // The payment recorded the buyer's logon id; reading the account again cost a store call per
+        // payment (issue 17). Trades paid before the field existed still read it.
+        if let logonId = trade.details.buyerLogonId {
+            response.buyerLogonId = TradeService.masked(logonId)
+        } else if let buyer = trade.buyer, let account = try await gateway.accounts.account(userId: buyer) {
             response.buyerLogonId = TradeService.masked(account.logonId)
         }
         response.currencies = trade.currencies(rates: gateway.configuration.exchangeRates)
