@@ -75,6 +75,9 @@ struct PayBench: AsyncParsableCommand {
         }
         print("  audit: \(audit)")
         server.cancel()
+        // Requests still in flight (wrk stops mid-request) must finish before the process exits:
+        // one signing an answer while OpenSSL's exit handlers ran crashed the PostgreSQL run.
+        _ = await server.result
         try await gateway.store.close()
         guard load.failures == 0, (halfRate?.failures ?? 0) == 0, audit.isBalanced else { throw ValidationError("\(load.failures) requests failed, or the ledger is unbalanced") }
         guard client == "builtin" || payments < bodies.count else { throw ValidationError("all \(bodies.count) prepared requests were used: raise --count") }

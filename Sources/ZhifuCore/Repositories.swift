@@ -77,6 +77,8 @@ public protocol TradeRepository: Sendable {
     func recentTrades(status: TradeStatus?, limit: Int) async throws -> [Trade]
     func insertPaymentCode(_ code: PaymentCode) async throws
     func paymentCode(_ code: String) async throws -> PaymentCode?
+    /// The code with its buyer's account, read together: a payment by code reads once, not twice.
+    func paymentCodeWithBuyer(_ code: String) async throws -> (code: PaymentCode, buyer: Account)?
 }
 
 public protocol LedgerRepository: Sendable {

@@ -124,10 +124,11 @@ public struct TradeService: Sendable {
     /// stands. A refused payment leaves the trade waiting, as Alipay does, for the merchant to cancel.
     /// The common case — a new order — costs one transaction and no lookup of the order: a taken
     /// out_trade_no shows up as a refused insert, and the order that exists is judged instead.
-    public func createAndPay(_ draft: TradeDraft, buyer: UserId, paymentCode: String) async throws -> Trade {
-        let trade = newTrade(draft)
+    /// `buyer` is the account ``payer(paymentCode:)`` read with the code, so that the payment reads once.
+    public func createAndPay(_ draft: TradeDraft, buyer account: Account, paymentCode: String) async throws -> Trade {
+        let trade = newTrade(draft), buyer = account.userId
         do {
-            var update = try await paying(trade, buyer: buyer, paymentCode: paymentCode)
+            var update = try paying(trade, buyer: buyer, account: account, paymentCode: paymentCode)
             update.isNew = true
             return try await commit(update)
         } catch is StaleTrade {
@@ -143,9 +144,14 @@ public struct TradeService: Sendable {
 
     /// The buyer behind a payment code, if the code is well formed, issued, unused and unexpired.
     public func buyer(paymentCode code: String) async throws -> UserId {
-        guard PaymentCode.isWellFormed(code), let stored = try await store.paymentCode(code), stored.usedAt == nil,
+        try await payer(paymentCode: code).userId
+    }
+
+    /// The same buyer's account, read with the code in one store call (for ``createAndPay(_:buyer:paymentCode:)``).
+    public func payer(paymentCode code: String) async throws -> Account {
+        guard PaymentCode.isWellFormed(code), let (stored, account) = try await store.paymentCodeWithBuyer(code), stored.usedAt == nil,
               stored.expiresAt > clock.now else { throw TradeFailure.paymentAuthCodeInvalid }
-        return stored.buyer
+        return account
     }
 
     /// Issues a fresh payment code for the buyer's page: 18 digits starting 28, single use.
@@ -179,10 +185,15 @@ public struct TradeService: Sendable {
 
     /// The change that pays a waiting trade from the buyer's balance.
     private func paying(_ trade: Trade, buyer: UserId, paymentCode: String?) async throws -> TradeUpdate {
+        try paying(trade, buyer: buyer, account: try await store.account(userId: buyer), paymentCode: paymentCode)
+    }
+
+    /// The account is judged after the trade's own checks, whenever it was read.
+    private func paying(_ trade: Trade, buyer: UserId, account: Account?, paymentCode: String?) throws -> TradeUpdate {
         if let failure = TradeFailure.unpayable(trade.status) { throw failure }
         if let expected = trade.buyer, expected != buyer { throw TradeFailure.paymentAuthCodeInvalid }
         guard buyer != trade.partner else { throw TradeFailure.buyerSellerEqual }
-        guard let account = try await store.account(userId: buyer), account.kind == .user else { throw TradeFailure.paymentAuthCodeInvalid }
+        guard let account, account.kind == .user else { throw TradeFailure.paymentAuthCodeInvalid }
         guard !account.isBlocked(at: clock.now) else { throw TradeFailure.buyerEnableStatusForbid }
         let now = clock.now
         var paid = trade

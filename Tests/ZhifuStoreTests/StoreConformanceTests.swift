@@ -274,6 +274,10 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         let code = PaymentCode(code: "28\(ids.run)".padding(toLength: 18, withPad: "0", startingAt: 0), buyer: ids.user(2), expiresAt: now.addingTimeInterval(60))
         try await store.insertPaymentCode(code)
         #expect(try await store.paymentCode(code.code) == code)
+        let withBuyer = try await store.paymentCodeWithBuyer(code.code)
+        let buyer = try await store.account(userId: ids.user(2))
+        #expect(withBuyer?.code == code && withBuyer?.buyer == buyer, "the code and its buyer in one read")
+        #expect(try await store.paymentCodeWithBuyer("28" + String(repeating: "9", count: 16)) == nil)
         var paid = trade
         paid.status = .tradeSuccess
         paid.buyer = ids.user(2)

@@ -6,6 +6,11 @@ import ZhifuProtocol
 struct AccountRecord: SQLRecord {
     static let columns = "user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, locked_until, session_epoch, balance, frozen"
 
+    /// The columns qualified by a table alias, for a join.
+    static func columns(of alias: String) -> String {
+        columns.split(separator: ", ").map { "\(alias).\($0)" }.joined(separator: ", ")
+    }
+
     var userId: UserId
     var logonId: String
     var name: String

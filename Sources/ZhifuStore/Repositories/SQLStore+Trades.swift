@@ -220,6 +220,17 @@ extension SQLStore: TradeRepository {
         }
     }
 
+    public func paymentCodeWithBuyer(_ code: String) async throws -> (code: PaymentCode, buyer: Account)? {
+        try await database.read { db in
+            guard let row = try await db.fetchAll("""
+                SELECT p.code, p.expires_at, p.used_at, \(unescaped: AccountRecord.columns(of: "a"))
+                FROM payment_codes p JOIN accounts a ON a.user_id = p.user_id WHERE p.code = \(code)
+                """).first else { return nil }
+            let stored = try PaymentCodeRecord(row: row), buyer = try AccountRecord(row: row).account
+            return (PaymentCode(code: stored.code, buyer: stored.userId, expiresAt: stored.expiresAt, usedAt: stored.usedAt), buyer)
+        }
+    }
+
     public func paymentCode(_ code: String) async throws -> PaymentCode? {
         try await database.read { db in
             try await db.fetchOne(PaymentCodeRecord.self, "SELECT code, user_id, expires_at, used_at FROM payment_codes WHERE code = \(code)").map {

@@ -19,10 +19,10 @@ struct TradePay: OpenAPIMethod {
         guard let authCode = model.extras.authCode else { throw OpenAPIError.missingParameter("auth_code") }
         guard let scene = model.extras.scene, Self.scenes.contains(scene) else { throw OpenAPIError.invalidParameter("scene") }
         let draft = try await request.tradeDraft(model.order, gateway: gateway, productCode: "FACE_TO_FACE_PAYMENT")
-        let buyer = try await gateway.trades.buyer(paymentCode: authCode)
-        if let expected = draft.buyer, expected != buyer { throw TradeFailure.paymentAuthCodeInvalid }
-        try await FaultRules(gateway: gateway).declineIfRuled(buyer: buyer)
-        let paid = try await gateway.trades.createAndPay(draft, buyer: buyer, paymentCode: authCode)
+        let payer = try await gateway.trades.payer(paymentCode: authCode)
+        if let expected = draft.buyer, expected != payer.userId { throw TradeFailure.paymentAuthCodeInvalid }
+        try await FaultRules(gateway: gateway).declineIfRuled(buyer: payer.userId)
+        let paid = try await gateway.trades.createAndPay(draft, buyer: payer, paymentCode: authCode)
         return try await TradeQuery.paymentResponse(paid, gateway: gateway)
     }
 
