@@ -14,7 +14,11 @@ public enum Base64 {
         var index = 0
         while index + 2 < input.count {
             let n = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-            output += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            // Appended one by one: an array literal per group allocated (issue 17's verify profile).
+            output.append(alphabet[Int(n >> 18 & 63)])
+            output.append(alphabet[Int(n >> 12 & 63)])
+            output.append(alphabet[Int(n >> 6 & 63)])
+            output.append(alphabet[Int(n & 63)])
             index += 3
         }
         let rest = input.count - index
@@ -53,7 +57,9 @@ public enum Base64 {
         var index = 0
         while index + 3 < values.count {
             let n = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12 | UInt32(values[index + 2]) << 6 | UInt32(values[index + 3])
-            output += [UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+            output.append(UInt8(n >> 16 & 0xFF))
+            output.append(UInt8(n >> 8 & 0xFF))
+            output.append(UInt8(n & 0xFF))
             index += 4
         }
         let rest = values.count - index
