@@ -60,8 +60,13 @@ final class PostingQueue: Sendable {
         }
     }
 
-    /// One statement for all; if it fails, one statement each.
+    /// One statement for all; if it fails, one statement each. The statement runs in a task of its
+    /// own: the leader's request being cancelled (its client gone) must not fail the others'.
     private func postShared(_ transfers: [Transfer]) async -> [Result<TransferResult, any Error>] {
+        await Task { await self.postEach(transfers) }.value
+    }
+
+    private func postEach(_ transfers: [Transfer]) async -> [Result<TransferResult, any Error>] {
         do {
             return try await postCounted(transfers).map { .success($0) }
         } catch {

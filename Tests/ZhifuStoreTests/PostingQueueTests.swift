@@ -65,6 +65,27 @@ import ZhifuProtocol
         }
     }
 
+    @Test func aLeaderWhoseRequestIsCancelledStillPostsTheOthers() async throws {
+        let queue = PostingQueue(limit: 1) { transfers in
+            // A cancelled statement fails, as postgres-nio's query does.
+            try await Task.sleep(for: .milliseconds(200))
+            return transfers.map(Self.answer)
+        }
+        // Posting 2 holds the slot; posting 3 waits first, so it leads 4…9 in the next statement.
+        let blocker = Task { try await queue.post(transfer(2)) }
+        try await Task.sleep(for: .milliseconds(30))
+        let leader = Task { try await queue.post(transfer(3)) }
+        try await Task.sleep(for: .milliseconds(30))
+        let followers = (4...9).map { n in Task { try await queue.post(transfer(n)) } }
+        _ = try await blocker.value
+        try await Task.sleep(for: .milliseconds(50))
+        leader.cancel()  // while the statement it leads is running
+        for (n, follower) in zip(4...9, followers) {
+            #expect(try await follower.value == Self.answer(transfer(n)), "posting \(n) is not failed by another request's cancellation")
+        }
+        _ = try? await leader.value
+    }
+
     @Test func aStatementThatAnswersTooFewPostingsFailsThemInsteadOfLeavingThemWaiting() async throws {
         let queue = PostingQueue(limit: 1) { transfers in
             try await Task.sleep(for: .milliseconds(10))

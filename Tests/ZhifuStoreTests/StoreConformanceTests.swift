@@ -53,6 +53,10 @@ struct Ids {
     func user(_ n: Int) -> UserId { UserId(prefix + String(format: "%06d", n))! }
     let run = SecureRandom.alphanumeric(10)
     func transfer(_ n: Int) -> String { "t-\(run)-\(n)" }
+    /// A funding-coded transfer `n` between two of this test's accounts.
+    func transfer(_ n: Int, _ debit: UserId, _ credit: UserId, _ fen: Int64) -> Transfer {
+        Transfer(id: transfer(n), debit: debit, credit: credit, amount: Amount(fen: fen), code: .funding, reference: "r", createdAt: Date())
+    }
 }
 
 func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) async throws {
@@ -117,20 +121,17 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         let ids = Ids()
         try await makeAccount(store, ids.user(1), funded: 1_000, ids: ids)
         try await makeAccount(store, ids.user(2), ids: ids)
-        func transfer(_ n: Int, _ debit: UserId, _ credit: UserId, _ fen: Int64) -> Transfer {
-            Transfer(id: ids.transfer(n), debit: debit, credit: credit, amount: Amount(fen: fen), code: .funding, reference: "r", createdAt: Date())
-        }
         let results = try await store.post([
-            transfer(1, ids.user(1), ids.user(2), 1_001),
-            transfer(2, ids.user(1), ids.user(1), 1),
-            transfer(3, ids.user(1), ids.user(2), 0),
-            transfer(4, ids.user(9), ids.user(2), 1),
-            transfer(5, ids.user(1), ids.user(9), 1),
-            transfer(6, ids.user(1), ids.user(2), 1_000),
-            transfer(7, ids.user(1), ids.user(2), 1),
-            transfer(8, ids.user(1), ids.user(2), -5),
+            ids.transfer(1, ids.user(1), ids.user(2), 1_001),
+            ids.transfer(2, ids.user(1), ids.user(1), 1),
+            ids.transfer(3, ids.user(1), ids.user(2), 0),
+            ids.transfer(4, ids.user(9), ids.user(2), 1),
+            ids.transfer(5, ids.user(1), ids.user(9), 1),
+            ids.transfer(6, ids.user(1), ids.user(2), 1_000),
+            ids.transfer(7, ids.user(1), ids.user(2), 1),
+            ids.transfer(8, ids.user(1), ids.user(2), -5),
             Transfer(id: "", debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 1), code: .funding, reference: "r", createdAt: Date()),
-            transfer(10, ids.user(1), ids.user(2), Transfer.maximumAmount.fen + 1),
+            ids.transfer(10, ids.user(1), ids.user(2), Transfer.maximumAmount.fen + 1),
         ])
         #expect(results == [.exceedsBalance, .accountsMustBeDifferent, .amountMustBePositive, .debitAccountNotFound,
                             .creditAccountNotFound, .created, .exceedsBalance, .amountMustBePositive, .idMustBeValid, .amountExceedsLimit])
@@ -150,22 +151,16 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         try await makeAccount(store, ids.user(1), funded: 10_000, ids: ids)
         try await makeAccount(store, ids.user(2), ids: ids)
         try await makeAccount(store, ids.user(3), funded: 5, ids: ids)
-        let earlier = Transfer(id: ids.transfer(0), debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 7), code: .funding, reference: "r", createdAt: Date())
+        let earlier = ids.transfer(0, ids.user(1), ids.user(2), 7)
         #expect(try await store.post([earlier]) == [.created])
         var changed = earlier
         changed.amount = Amount(fen: 8)
         var cases: [(Transfer, TransferResult)] = [(earlier, .exists), (changed, .existsWithDifferentPayload)]
-        for n in 1...30 {
-            let transfer = Transfer(id: ids.transfer(n), debit: ids.user(1), credit: ids.user(2), amount: Amount(fen: 100), code: .funding, reference: "r", createdAt: Date())
-            cases.append((transfer, .created))
-        }
-        func refused(_ n: Int, _ debit: UserId, _ credit: UserId, _ fen: Int64) -> Transfer {
-            Transfer(id: ids.transfer(n), debit: debit, credit: credit, amount: Amount(fen: fen), code: .funding, reference: "r", createdAt: Date())
-        }
-        cases += [(refused(31, ids.user(3), ids.user(2), 6), .exceedsBalance), (refused(32, ids.user(1), ids.user(1), 1), .accountsMustBeDifferent),
-                  (refused(33, ids.user(1), ids.user(2), 0), .amountMustBePositive), (refused(34, ids.user(9), ids.user(2), 1), .debitAccountNotFound),
-                  (refused(35, ids.user(1), ids.user(9), 1), .creditAccountNotFound),
-                  (refused(36, ids.user(1), ids.user(2), Transfer.maximumAmount.fen + 1), .amountExceedsLimit)]
+        cases += (1...30).map { (ids.transfer($0, ids.user(1), ids.user(2), 100), .created) }
+        cases += [(ids.transfer(31, ids.user(3), ids.user(2), 6), .exceedsBalance), (ids.transfer(32, ids.user(1), ids.user(1), 1), .accountsMustBeDifferent),
+                  (ids.transfer(33, ids.user(1), ids.user(2), 0), .amountMustBePositive), (ids.transfer(34, ids.user(9), ids.user(2), 1), .debitAccountNotFound),
+                  (ids.transfer(35, ids.user(1), ids.user(9), 1), .creditAccountNotFound),
+                  (ids.transfer(36, ids.user(1), ids.user(2), Transfer.maximumAmount.fen + 1), .amountExceedsLimit)]
         let answers = try await withThrowingTaskGroup(of: (String, TransferResult).self) { group in
             for (transfer, _) in cases { group.addTask { (transfer.id + "/\(transfer.amount.fen)", try await store.post([transfer])[0]) } }
             return try await group.reduce(into: [String: TransferResult]()) { $0[$1.0] = $1.1 }
