@@ -78,12 +78,39 @@ struct CryptoBench: ParsableCommand {
             print("  \(name)  \(format(signRate)) \(format(verifyRate))   \(String(format: "%5.2fx", signRate / refSign))            \(String(format: "%5.2fx", verifyRate / refVerify))")
         }
 
+        try interleavedVerify(rsaKey: rsaKey, content: content, verifiers: [("RSA ", rsa, rsaVerifier), ("RSA2", rsa2, rsa2Verifier)])
+
         // Why RSA goes through the system OpenSSL: swift-crypto's BoringSSL on the same key size.
         let boring = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let boringRate = try rate(seconds: seconds) {
             _ = try boring.signature(for: SHA256.hash(data: content), padding: .insecurePKCS1v1_5)
         }
         print("\n  swift-crypto RSA2 sign/s \(format(boringRate))  (\(String(format: "%.2fx", boringRate / reference.rsaSign)) openssl)")
+    }
+}
+
+/// Verification against `openssl speed`'s own loop run in this process (`zf_speed_rsa_verify`),
+/// in alternating slices of `count` verifications each: a separate `openssl speed` meets the
+/// machine at another moment, and on these VMs its figure moves by ±10 % between runs.
+func interleavedVerify(rsaKey: PrivateKey, content: [UInt8], verifiers: [(String, any Signer, any Verifier)], slices: Int = 15, count: Int = 3000) throws {
+    let der = rsaKey.derRepresentation
+    guard let key = der.withUnsafeBufferPointer({ zf_key_private_from_der($0.baseAddress, $0.count) }) else { throw ValidationError("key") }
+    defer { zf_key_free(key) }
+    print("\n  verify/s against openssl speed's loop in this process, \(slices) alternating slices of \(count):")
+    for (name, signer, verifier) in verifiers {
+        let signature = try signer.sign(content)
+        var ratios: [Double] = [], ours: [Double] = [], theirs: [Double] = []
+        for _ in 0..<slices {
+            var seconds = 0.0
+            guard zf_speed_rsa_verify(key, count, &seconds) == count else { throw ValidationError("reference loop failed") }
+            theirs.append(Double(count) / seconds)
+            let start = ContinuousClock.now
+            for _ in 0..<count where !verifier.isValidSignature(signature, for: content) { throw ValidationError("\(name) self-check failed") }
+            ours.append(Double(count) / (milliseconds(ContinuousClock.now - start) / 1000))
+            ratios.append(ours.last! / theirs.last!)
+        }
+        print(String(format: "  %@  Zhifu %8.0f  openssl loop %8.0f  → %.2fx median of slices (min %.2fx, max %.2fx; goal ≥ 0.9x)",
+                     name, median(ours), median(theirs), median(ratios), ratios.min()!, ratios.max()!))
     }
 }
 

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import ZhifuProtocol
 
 @Suite struct CharsetTests {
@@ -127,6 +128,17 @@ import Testing
         #expect(Base64.encode(Array("any carnal pleas".utf8)) == "YW55IGNhcm5hbCBwbGVhcw==")
         #expect(Base64.decode("YW55IGNhcm5hbCBwbGVhcw==") == Array("any carnal pleas".utf8))
         #expect(Base64.decode("YW55\nIGNh") == Array("any ca".utf8))
+    }
+
+    @Test func decodesAsFoundationDoesWrappedOrNot() {
+        for length in 0..<70 {
+            let bytes = (0..<length).map { UInt8(($0 * 91 + 7) & 0xFF) }
+            let text = Data(bytes).base64EncodedString()
+            #expect(Base64.decode(text) == Array(Data(base64Encoded: text)!))
+            let wrapped = Data(bytes).base64EncodedString(options: [.lineLength64Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            #expect(Base64.decode(wrapped) == bytes)
+            #expect(Base64.decode(String(text.filter { $0 != "=" })) == bytes)
+        }
     }
 
     @Test func malformedInputIsRefused() {
