@@ -45,22 +45,93 @@ public struct Notifier: Service {
     }
 
     private func loop(_ client: HTTPClient) async throws {
-        while !Task.isCancelled {
-            let delivered = try await deliverDue(client)
-            if delivered == 0 { try await Task.sleep(for: .milliseconds(configuration.pollMilliseconds)) }
+        _ = await deliverContinuously(client)
+    }
+
+    /// What `deliverContinuously`'s tasks answer: a try's outcome, or that the poll interval passed.
+    private enum Event: Sendable {
+        case tried(NotificationOutcome)
+        case tick
+    }
+
+    /// Keeps up to `concurrency` tries in flight until cancelled (or, with `untilIdle`, until nothing
+    /// is due or in flight); returns how many tries were made. A slow endpoint holds only its own
+    /// slot: more is claimed whenever half the slots have finished, or the poll interval has passed
+    /// with a slot free, and the finished tries are recorded at that moment, so the store's
+    /// transactions overlap the tries still in flight instead of standing between rounds.
+    @discardableResult
+    public func deliverContinuously(_ client: HTTPClient, untilIdle: Bool = false) async -> Int {
+        let limit = configuration.concurrency, poll = Duration.milliseconds(configuration.pollMilliseconds)
+        return await withTaskGroup(of: Event.self) { group in
+            var tries = 0, inFlight = 0, ticking = false
+            var finished: [NotificationOutcome] = []
+            var lastClaim = ContinuousClock.now - poll
+            while true {
+                if finished.count >= limit / 2 || inFlight == 0 || (inFlight < limit && ContinuousClock.now - lastClaim >= poll) {
+                    await record(finished)
+                    finished.removeAll(keepingCapacity: true)
+                    let claimed = Task.isCancelled ? [] : await claim(limit: limit - inFlight)
+                    lastClaim = ContinuousClock.now
+                    for (notification, md5Key) in claimed {
+                        group.addTask { .tried(await deliver(notification, md5Key: md5Key, client: client)) }
+                    }
+                    inFlight += claimed.count
+                    tries += claimed.count
+                    if inFlight == 0, untilIdle || Task.isCancelled {
+                        group.cancelAll()
+                        return tries
+                    }
+                }
+                if !ticking, inFlight < limit, !Task.isCancelled {
+                    ticking = true
+                    group.addTask { try? await Task.sleep(for: poll); return .tick }
+                }
+                switch await group.next() {
+                case .tried(let outcome)?:
+                    inFlight -= 1
+                    finished.append(outcome)
+                case .tick?: ticking = false
+                case nil: break
+                }
+            }
         }
     }
 
-    /// Delivers what is due now; returns how many tries were made.
+    /// Delivers what is due now, in one round (the tests' step by step); returns how many tries were made.
     @discardableResult
     public func deliverDue(_ client: HTTPClient) async throws -> Int {
+        let claimed = await claim(limit: configuration.concurrency)
+        let outcomes = await withTaskGroup(of: NotificationOutcome.self) { group in
+            for (notification, md5Key) in claimed {
+                group.addTask { await deliver(notification, md5Key: md5Key, client: client) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        await record(outcomes)
+        return claimed.count
+    }
+
+    /// Records tries' outcomes. On failure the claims' leases expire and the tries are made again:
+    /// at least once, never lost.
+    private func record(_ outcomes: [NotificationOutcome]) async {
+        guard !outcomes.isEmpty else { return }
+        do {
+            try await gateway.notifications.record(outcomes)
+        } catch {
+            logger.error("recording \(outcomes.count) tries failed: \(error)")
+        }
+    }
+
+    /// Claims (leases) up to `limit` due notifications, each with where it goes and its MD5 key.
+    private func claim(limit: Int) async -> [(OutboxNotification, md5Key: String?)] {
         let due: [OutboxNotification]
         do {
-            due = try await gateway.notifications.claimDue(limit: configuration.concurrency, leaseSeconds: configuration.timeoutSeconds * 2 + 30)
+            due = try await gateway.notifications.claimDue(limit: limit, leaseSeconds: configuration.timeoutSeconds * 2 + 30)
         } catch {
             logger.error("reading the outbox failed: \(error)")
-            return 0
+            return []
         }
+        guard !due.isEmpty else { return [] }
         for _ in due { FaultInjection.reached(FaultInjection.notificationClaimed) }
         // The operator's settings: a held merchant's claims are left to expire (no try counted), a
         // redirected one's go to the redirect URL.
@@ -71,7 +142,7 @@ public struct Notifier: Service {
             } ?? [:]
         } catch {
             logger.error("reading notify settings failed: \(error)")
-            return 0
+            return []
         }
         let sendable = due.compactMap { notification -> OutboxNotification? in
             guard let setting = settings[notification.partner] else { return notification }
@@ -85,20 +156,7 @@ public struct Notifier: Service {
         for partner in Set(sendable.filter { $0.signType == .md5 }.map(\.partner)) {
             md5Keys[partner] = try? await gateway.merchantDirectory.merchant(partner: partner)?.md5Key
         }
-        let keys = md5Keys
-        let outcomes = await withTaskGroup(of: NotificationOutcome.self) { group in
-            for notification in sendable {
-                group.addTask { await deliver(notification, md5Key: keys[notification.partner], client: client) }
-            }
-            return await group.reduce(into: []) { $0.append($1) }
-        }
-        do {
-            try await gateway.notifications.record(outcomes)
-        } catch {
-            // The claims' leases expire and the tries are made again: at least once, never lost.
-            logger.error("recording \(outcomes.count) tries failed: \(error)")
-        }
-        return sendable.count
+        return sendable.map { ($0, md5Keys[$0.partner]) }
     }
 
     /// One try: sign with fresh `notify_time`, POST; returns the outcome and when to try next.

@@ -167,4 +167,45 @@ let testHTTPClient = HTTPClient(eventLoopGroupProvider: .singleton, configuratio
         #expect(try await notifyVerify(world, notifyId, partner: "x") == "invalid")
         #expect(try await notifyVerify(world, "") == "invalid")
     }
+
+    /// The service keeps claiming while a try hangs: a notification that falls due later reaches its
+    /// endpoint and is acknowledged before the hanging one returns (rounds waited for their slowest).
+    @Test func aHangingEndpointHoldsOnlyItsOwnSlot() async throws {
+        let world = try await TestWorld.make()
+        let gate = AsyncStream<Void>.makeStream()
+        let slowArrived = Mutex(false)
+        let router = Router()
+        router.post("/slow") { _, _ in
+            slowArrived.withLock { $0 = true }
+            for await _ in gate.stream { break }
+            return "success"
+        }
+        router.post("/notify") { _, _ in "success" }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { sink in
+            func notification(_ path: String) -> OutboxNotification {
+                OutboxNotification(notifyId: Hex.lowercase(SecureRandom.bytes(16)), partner: UserId(TestWorld.partner)!,
+                                   notifyURL: "http://127.0.0.1:\(sink.port!)\(path)", notifyType: "batch_trans_notify", protocol: .mapi,
+                                   signType: .rsa, charset: .utf8, parameters: Parameters([("batch_no", path)]),
+                                   nextAttemptAt: world.gateway.clock.now, createdAt: world.gateway.clock.now)
+            }
+            let slow = notification("/slow"), fast = notification("/notify")
+            try await world.gateway.store.insertNotifications([slow])
+            let service = Task { await Notifier(gateway: world.gateway).deliverContinuously(testHTTPClient) }
+            func waitFor(_ condition: () async throws -> Bool) async throws -> Bool {
+                for _ in 0..<200 {
+                    if try await condition() { return true }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                return false
+            }
+            #expect(try await waitFor { slowArrived.withLock { $0 } })
+            try await world.gateway.store.insertNotifications([fast])
+            #expect(try await waitFor { try await world.gateway.store.notification(notifyId: fast.notifyId)?.status == .acknowledged },
+                    "the later notification is delivered while the first still hangs")
+            gate.continuation.finish()
+            #expect(try await waitFor { try await world.gateway.store.notification(notifyId: slow.notifyId)?.status == .acknowledged })
+            service.cancel()
+            _ = await service.value
+        }
+    }
 }
