@@ -85,6 +85,16 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         var other = account
         other.userId = ids.user(2)
         await #expect(throws: StoreError.self) { try await store.insertAccount(other) }
+
+        // The same new account inserted at once, as by nodes seeding one database: one insert, no error.
+        for n in 4..<24 {
+            let same = Account(userId: ids.user(n), logonId: "\(ids.run)-\(n)@zhifu.test", name: "李四", passwordHash: nil)
+            let inserted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 { group.addTask { try await store.insertAccount(same) } }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(inserted.filter { $0 }.count == 1)
+        }
         try await store.setAccountStatus(userId: ids.user(1), .blocked)
         let blocked = try await store.account(userId: ids.user(1))
         #expect(blocked?.status == .blocked && blocked?.failedPasswordAttempts == 0)

@@ -60,13 +60,21 @@ struct PasswordAttemptRecord: SQLRecord {
 
 extension SQLStore: AccountRepository {
     public func insertAccount(_ account: Account) async throws -> Bool {
-        try await database.write { db in
-            try await db.execute("""
-                INSERT INTO accounts (\(unescaped: AccountRecord.columns))
-                VALUES (\(account.userId), \(account.logonId), \(account.name), \(account.kind), \(account.status), \(account.passwordHash),
-                        \(account.failedPasswordAttempts), \(account.lockedUntil), \(account.sessionEpoch), 0, 0)
-                ON CONFLICT (user_id) DO NOTHING
-                """) == 1
+        do {
+            return try await database.write { db in
+                try await db.execute("""
+                    INSERT INTO accounts (\(unescaped: AccountRecord.columns))
+                    VALUES (\(account.userId), \(account.logonId), \(account.name), \(account.kind), \(account.status), \(account.passwordHash),
+                            \(account.failedPasswordAttempts), \(account.lockedUntil), \(account.sessionEpoch), 0, 0)
+                    ON CONFLICT (user_id) DO NOTHING
+                    """) == 1
+            }
+        } catch StoreError.duplicate(let key) {
+            // The same account inserted twice at once (two nodes seeding one database): PostgreSQL
+            // applies ON CONFLICT (user_id) only to that key, so the later insert can fail on
+            // logon_id instead. Once the user id is there, it is the answer a lone insert gives.
+            guard try await self.account(userId: account.userId) != nil else { throw StoreError.duplicate(key) }
+            return false
         }
     }
 
