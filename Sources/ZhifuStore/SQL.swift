@@ -145,7 +145,12 @@ public struct SQLColumns: Sendable {
         positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    func position(ofColumn name: String) -> Int? { positions[name] }
+    /// A linear scan for the usual handful of columns: comparing short names costs less than
+    /// hashing one, and every row's every column is looked up by name.
+    func position(ofColumn name: String) -> Int? {
+        guard names.count <= 16 else { return positions[name] }
+        return names.firstIndex(of: name)
+    }
 }
 
 extension SQLDialect {

@@ -151,14 +151,17 @@ final class SQLiteConnection: SQLConnection {
             cache[text] = columns
             return columns
         }
-        var rows = [SQLRow(columns: columns, values: Self.values(first))]
-        while let row = try cursor.next() { rows.append(SQLRow(columns: columns, values: Self.values(row))) }
+        let count = CInt(statement.columnCount)
+        var rows = [SQLRow(columns: columns, values: Self.values(statement, count))]
+        while try cursor.next() != nil { rows.append(SQLRow(columns: columns, values: Self.values(statement, count))) }
         return rows
     }
 
-    private static func values(_ row: Row) -> [SQLValue] {
-        row.databaseValues.map { value in
-            switch value.storage {
+    /// The current row's values, read from the statement by position: `Row.databaseValues` also
+    /// made each column's name into a String, row after row (a fifth of reading a 1000-record batch).
+    private static func values(_ statement: Statement, _ count: CInt) -> [SQLValue] {
+        (0..<count).map { index in
+            switch DatabaseValue(sqliteStatement: statement.sqliteStatement, index: index).storage {
             case .null: .null
             case .int64(let number): .integer(number)
             case .double(let number): Int64(exactly: number).map(SQLValue.integer) ?? .text(String(number))
