@@ -28,23 +28,34 @@ public final class SQLiteDatabase: SQLDatabase {
     private let columnCache = NIOLockedValueBox<[String: SQLColumns]>([:])
     public let dialect = SQLDialect.sqlite
 
-    public init(path: String?) throws {
+    /// Checkpoints the WAL beside the writer; `nil` for an in-memory database.
+    private let checkpointer: SQLiteCheckpointer?
+
+    /// `checkpointInterval`: commits between two WAL checkpoints, made on a connection of their
+    /// own (``SQLiteCheckpointer``); `nil` leaves them to SQLite's automatic one, inside a COMMIT.
+    public init(path: String?, checkpointInterval: Int? = 64) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        let automatic = checkpointInterval == nil
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if !automatic { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         }
         if let path {
             writer = try DatabasePool(path: path, configuration: configuration)
+            checkpointer = try checkpointInterval.map { try SQLiteCheckpointer(path: path, configuration: configuration, interval: $0) }
         } else {
             writer = try DatabaseQueue(configuration: configuration)
+            checkpointer = nil
         }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
         let cache = columnCache
-        return try await mappingErrors { try await writer.write { db in try Self.runToCompletion(body, on: SQLiteConnection(db: db, columnCache: cache)) } }
+        let value = try await mappingErrors { try await writer.write { db in try Self.runToCompletion(body, on: SQLiteConnection(db: db, columnCache: cache)) } }
+        checkpointer?.committed()
+        return value
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
@@ -101,6 +112,7 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func close() async throws {
+        try checkpointer?.close()
         if let pool = writer as? DatabasePool { try pool.close() }
     }
 

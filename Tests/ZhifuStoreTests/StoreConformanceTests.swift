@@ -355,4 +355,27 @@ func makeAccount(_ store: any Store, _ id: UserId, funded: Int64 = 0, ids: Ids) 
         #expect(try await reopened.audit() == LedgerAudit(accounts: 2, transfers: 1, balanceSum: 0, negativeUserAccounts: 0, mismatchedAccounts: 0))
         try await reopened.close()
     }
+
+    /// The WAL is copied into the database file by the checkpointer's own connection while the
+    /// writer goes on (the writer's automatic checkpoint is off), and nothing committed is lost.
+    @Test func theWALIsCheckpointedBesideTheWriter() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("zhifu-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        func fileSize() throws -> Int { try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0 }
+        let ids = Ids()
+        let store = SQLiteStore(database: try SQLiteDatabase(path: path, checkpointInterval: 16))
+        try await store.migrate()
+        let migrated = try fileSize()
+        for n in 1...200 { try await makeAccount(store, ids.user(n), ids: ids) }
+        var grown = false
+        for _ in 0..<100 where !grown {
+            grown = try fileSize() > migrated
+            if !grown { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(grown, "the database file grows while the store is open: pages were checkpointed into it")
+        try await store.close()
+        let reopened = try SQLiteStore(path: path)
+        #expect(try await reopened.account(userId: ids.user(200)) != nil)
+        try await reopened.close()
+    }
 }
