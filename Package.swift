@@ -54,6 +54,13 @@ let package = Package(
             name: "CZhifuOpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        /// The benchmarks' own C helpers (a child process with a clean signal mask, `openssl speed`'s
+        /// verify loop in process): not linked into the gateway.
+        .target(
+            name: "CZhifuBench",
+            path: "Benchmarks/CZhifuBench",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
         /// QR Code (ISO/IEC 18004) in byte mode, level M: no dependencies, known-answer tests.
         .target(
             name: "ZhifuQR",
@@ -171,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "zhifu-bench",
             dependencies: [
-                "ZhifuGateway", "CZhifuOpenSSL", "ZhifuStoreSQLite", "ZhifuStorePostgres", "ZhifuTesting",
+                "ZhifuGateway", "CZhifuBench", "ZhifuStoreSQLite", "ZhifuStorePostgres", "ZhifuTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CZhifuOpenSSL
+import CZhifuBench
 import Crypto
 import Foundation
 import _CryptoExtras
@@ -94,15 +94,15 @@ struct CryptoBench: ParsableCommand {
 /// machine at another moment, and on these VMs its figure moves by ±10 % between runs.
 func interleavedVerify(rsaKey: PrivateKey, content: [UInt8], verifiers: [(String, any Signer, any Verifier)], slices: Int = 15, count: Int = 3000) throws {
     let der = rsaKey.derRepresentation
-    guard let key = der.withUnsafeBufferPointer({ zf_key_private_from_der($0.baseAddress, $0.count) }) else { throw ValidationError("key") }
-    defer { zf_key_free(key) }
     print("\n  verify/s against openssl speed's loop in this process, \(slices) alternating slices of \(count):")
     for (name, signer, verifier) in verifiers {
         let signature = try signer.sign(content)
         var ratios: [Double] = [], ours: [Double] = [], theirs: [Double] = []
         for _ in 0..<slices {
             var seconds = 0.0
-            guard zf_speed_rsa_verify(key, count, &seconds) == count else { throw ValidationError("reference loop failed") }
+            guard der.withUnsafeBufferPointer({ zf_speed_rsa_verify($0.baseAddress, $0.count, count, &seconds) }) == count else {
+                throw ValidationError("reference loop failed")
+            }
             theirs.append(Double(count) / seconds)
             let start = ContinuousClock.now
             for _ in 0..<count where !verifier.isValidSignature(signature, for: content) { throw ValidationError("\(name) self-check failed") }

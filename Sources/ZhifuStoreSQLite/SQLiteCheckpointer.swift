@@ -13,6 +13,8 @@ final class SQLiteCheckpointer: Sendable {
     private struct State {
         var commits = 0
         var running = false
+        /// After `close()`: a write finishing meanwhile starts no checkpoint on the closed connection.
+        var closed = false
     }
 
     private let connection: DatabaseQueue
@@ -30,7 +32,7 @@ final class SQLiteCheckpointer: Sendable {
     func committed() {
         let start = state.withLockedValue { state in
             state.commits += 1
-            guard state.commits >= interval, !state.running else { return false }
+            guard state.commits >= interval, !state.running, !state.closed else { return false }
             state.commits = 0
             state.running = true
             return true
@@ -46,6 +48,7 @@ final class SQLiteCheckpointer: Sendable {
 
     /// Waits for a running checkpoint, then closes the connection.
     func close() throws {
+        state.withLockedValue { $0.closed = true }
         queue.sync {}
         try connection.close()
     }

@@ -53,14 +53,3 @@ int zf_random(uint8_t *out, size_t len);
 long zf_iconv(const char *from, const char *to, const uint8_t *in, size_t inlen, uint8_t *out, size_t cap);
 
 #endif
-
-/// Runs `argv` (argv[0] looked up in PATH) with default signal dispositions and an empty signal
-/// mask, and captures its stdout into `out`. Needed for `openssl speed`, which times itself with
-/// SIGALRM: a child inheriting the Swift runtime's blocked signals would never stop.
-/// Returns the bytes captured, or -1.
-long zf_run_capture(char *const argv[], char *out, size_t cap);
-
-/// `openssl speed rsa2048`'s verify loop, in process: `count` verifications of a 36-byte message
-/// with one prepared context (the benchmark's reference). Returns how many succeeded, or -1;
-/// `seconds` gets the time the loop took.
-long zf_speed_rsa_verify(const zf_key *key, long count, double *seconds);

@@ -20,7 +20,10 @@ struct BptbUpload: Sendable {
 enum MultipartForm {
     static func boundary(contentType: String) -> String? {
         // Every request asks; a glance at the first bytes answers the forms without Foundation.
-        guard contentType.utf8.prefix(10).map({ $0 | 0x20 }).elementsEqual("multipart/".utf8) else { return nil }
+        // Leading blanks are skipped as the full parse below trims them; a non-ASCII first byte
+        // (another kind of space, perhaps) is left to that parse.
+        let head = contentType.utf8.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+        guard head.prefix(10).map({ $0 | 0x20 }).elementsEqual("multipart/".utf8) || (head.first ?? 0) >= 0x80 else { return nil }
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
         for part in parts.dropFirst() where part.lowercased().hasPrefix("boundary=") {
