@@ -22,6 +22,8 @@ struct PayBench: AsyncParsableCommand {
     @Option(help: "wrk (default) or builtin.") var client = "wrk"
     @Option(help: "Seconds wrk runs; --count must outlast them.") var duration = 6
     @Option(help: "A scratch PostgreSQL database to run on (postgres://…); an SQLite file when absent.") var databaseURL: String?
+    @Option(help: "Funded buyers the payment codes are spread over (besides the demo's people): a gateway's payers are many, and on PostgreSQL a buyer's row is locked while its payment commits.")
+    var buyers = 1_000
     @Flag(help: "builtin only: the closed-loop run takes half the requests; the other half is then sent at half its rate, and their latency reported (issue 17: p99 ≤ 10 ms).")
     var paced = false
 
@@ -35,7 +37,7 @@ struct PayBench: AsyncParsableCommand {
         let configuration = gateway.configuration
         let appKey = try PrivateKey(text: String(contentsOfFile: try require(demo.keyFiles["app_private.pem"]), encoding: .utf8))
         let signer = try RSASigner(key: appKey, signType: .rsa2)
-        let buyers = demo.people.filter { $0.balance.fen > 0 }.map(\.userId)
+        let buyers = try await Self.fundedBuyers(buyers, store: gateway.store, now: gateway.clock.now) + demo.people.filter { $0.balance.fen > 0 }.map(\.userId)
 
         // Payment codes as the buyers' phones would show them, and the signed requests.
         let now = gateway.clock.now
@@ -81,6 +83,20 @@ struct PayBench: AsyncParsableCommand {
         try await gateway.store.close()
         guard load.failures == 0, (halfRate?.failures ?? 0) == 0, audit.isBalanced else { throw ValidationError("\(load.failures) requests failed, or the ledger is unbalanced") }
         guard client == "builtin" || payments < bodies.count else { throw ValidationError("all \(bodies.count) prepared requests were used: raise --count") }
+    }
+
+    /// `count` accounts with ¥1,000 each from the clearing account, in one store call.
+    static func fundedBuyers(_ count: Int, store: any Store, now: Date) async throws -> [UserId] {
+        let ids = try (0..<count).map { try require(UserId("2088\(900_000_000_000 + $0)")) }
+        let passwordHash = PaymentPassword.hash("bench-\(SecureRandom.digits(8))")  // one KDF run for all: none of them logs in
+        for id in ids {
+            _ = try await store.insertAccount(Account(userId: id, logonId: "buyer\(id.rawValue.suffix(6))@bench.zhifu", name: "Bench Buyer",
+                                                      passwordHash: passwordHash))
+        }
+        let funding = ids.map { Transfer(id: "bench-funding-\($0)", debit: SystemAccounts.clearing, credit: $0, amount: Amount(fen: 100_000),
+                                         code: .funding, reference: "bench", createdAt: now) }
+        guard try await store.post(funding).allSatisfy(\.isPosted) else { throw ValidationError("funding the bench's buyers was refused") }
+        return ids
     }
 
     /// One signed `alipay.trade.pay` form per payment code (RSA2, the demo app's key), made on every core.
