@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import ZhifuCore
 import ZhifuProtocol
+import ZhifuStore
 
 /// The reference for the SQLite ledger figure: the same posting (the same five statements, the
 /// same ``LedgerPosting`` rules, one durable transaction per transfer) written against GRDB
@@ -48,4 +49,34 @@ struct GRDBLedger: Sendable {
     }
 
     func close() throws { try pool.close() }
+}
+
+/// The reference for the PostgreSQL ledger figure: a posting statement by statement, as the store
+/// posted before issue 17 (the id looked up, both accounts locked and read, two updates, an insert).
+/// It credits the row, so the credits the store keeps as entries are folded before its rounds.
+enum PostgresStatementwiseLedger {
+    nonisolated(nonsending) static func post(_ transfer: Transfer, on db: any SQLConnection) async throws -> TransferResult {
+        let existing = try await db.fetchAll("""
+            SELECT id, debit_account, credit_account, amount, code, reference, created_at FROM transfers WHERE id = \(transfer.id)
+            """).first.map { row in
+            Transfer(id: try row["id"], debit: try row["debit_account"], credit: try row["credit_account"], amount: try row["amount"],
+                     code: try row["code"], reference: try row["reference"], createdAt: try row["created_at"])
+        }
+        var states: [UserId: LedgerAccountState] = [:]
+        for row in try await db.fetchAll("""
+            SELECT user_id, kind, balance, frozen FROM accounts WHERE user_id IN (\(transfer.debit), \(transfer.credit)) ORDER BY user_id FOR NO KEY UPDATE
+            """) {
+            states[try row["user_id"]] = LedgerAccountState(kind: try row["kind"], balance: try row["balance"], frozen: try row["frozen"])
+        }
+        if let refusal = LedgerPosting.decide(transfer, existing: existing, debit: states[transfer.debit], credit: states[transfer.credit]) {
+            return refusal
+        }
+        try await db.execute("UPDATE accounts SET balance = balance - \(transfer.amount) WHERE user_id = \(transfer.debit)")
+        try await db.execute("UPDATE accounts SET balance = balance + \(transfer.amount) WHERE user_id = \(transfer.credit)")
+        try await db.execute("""
+            INSERT INTO transfers (id, debit_account, credit_account, amount, code, reference, created_at)
+            VALUES (\(transfer.id), \(transfer.debit), \(transfer.credit), \(transfer.amount), \(transfer.code), \(transfer.reference), \(transfer.createdAt))
+            """)
+        return .created
+    }
 }

@@ -148,7 +148,7 @@ struct GatewayServer: Service {
         say("Secrets        \(configuration.secretsDirectory.map { "files in \($0)" } ?? "gateway keys and session secret in the database")")
         let mode = configuration.clockMode
         say("Clock          \(mode.rawValue)\(mode == .manual ? " (GET /sandbox/clock, POST /sandbox/clock/advance?seconds=N)" : "")")
-        let app = buildApplication(gateway: gateway, services: [Notifier(gateway: gateway), TradeClock(gateway: gateway, logger: logger)], logger: logger)
+        let app = buildApplication(gateway: gateway, services: [Notifier(gateway: gateway), TradeClock(gateway: gateway, logger: logger), LedgerFolder(gateway: gateway)], logger: logger)
         try await app.run()
     }
 }

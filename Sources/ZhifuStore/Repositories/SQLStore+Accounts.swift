@@ -4,11 +4,15 @@ import ZhifuProtocol
 
 /// A row of `accounts`.
 struct AccountRecord: SQLRecord {
-    static let columns = "user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, locked_until, session_epoch, balance, frozen"
+    /// The columns of `table` (a name or an alias). The balance is the row's plus the credits not
+    /// yet folded into it (migration v20), read in the same statement, so from one snapshot.
+    static func columns(of table: String = "accounts") -> String {
+        let names = ["user_id", "logon_id", "name", "kind", "status", "password_hash", "failed_password_attempts", "locked_until", "session_epoch", "frozen"]
+        return names.map { "\(table).\($0)" }.joined(separator: ", ") + ", " + balance(of: table) + " AS balance"
+    }
 
-    /// The columns qualified by a table alias, for a join.
-    static func columns(of alias: String) -> String {
-        columns.split(separator: ", ").map { "\(alias).\($0)" }.joined(separator: ", ")
+    static func balance(of table: String) -> String {
+        "CAST(\(table).balance + COALESCE((SELECT SUM(c.amount) FROM account_credits c WHERE c.user_id = \(table).user_id), 0) AS BIGINT)"
     }
 
     var userId: UserId
@@ -63,9 +67,9 @@ extension SQLStore: AccountRepository {
         do {
             return try await database.write { db in
                 try await db.execute("""
-                    INSERT INTO accounts (\(unescaped: AccountRecord.columns))
+                    INSERT INTO accounts (user_id, logon_id, name, kind, status, password_hash, failed_password_attempts, locked_until, session_epoch)
                     VALUES (\(account.userId), \(account.logonId), \(account.name), \(account.kind), \(account.status), \(account.passwordHash),
-                            \(account.failedPasswordAttempts), \(account.lockedUntil), \(account.sessionEpoch), 0, 0)
+                            \(account.failedPasswordAttempts), \(account.lockedUntil), \(account.sessionEpoch))
                     ON CONFLICT (user_id) DO NOTHING
                     """) == 1
             }
@@ -80,7 +84,7 @@ extension SQLStore: AccountRepository {
 
     public func account(userId: UserId) async throws -> Account? {
         try await database.read { db in
-            try await db.fetchOne(AccountRecord.self, "SELECT \(unescaped: AccountRecord.columns) FROM accounts WHERE user_id = \(userId)")?.account
+            try await db.fetchOne(AccountRecord.self, "SELECT \(unescaped: AccountRecord.columns()) FROM accounts WHERE user_id = \(userId)")?.account
         }
     }
 
@@ -89,7 +93,7 @@ extension SQLStore: AccountRepository {
             .replacingOccurrences(of: "_", with: "\\_") + "%"
         return try await database.read { db in
             try await db.fetchAll(AccountRecord.self, """
-                SELECT \(unescaped: AccountRecord.columns) FROM accounts
+                SELECT \(unescaped: AccountRecord.columns()) FROM accounts
                 WHERE logon_id LIKE \(pattern) ESCAPE '\\' OR user_id LIKE \(pattern) ESCAPE '\\' ORDER BY user_id LIMIT \(limit)
                 """).map(\.account)
         }
@@ -97,7 +101,7 @@ extension SQLStore: AccountRepository {
 
     public func account(logonId: String) async throws -> Account? {
         try await database.read { db in
-            try await db.fetchOne(AccountRecord.self, "SELECT \(unescaped: AccountRecord.columns) FROM accounts WHERE logon_id = \(logonId)")?.account
+            try await db.fetchOne(AccountRecord.self, "SELECT \(unescaped: AccountRecord.columns()) FROM accounts WHERE logon_id = \(logonId)")?.account
         }
     }
 
