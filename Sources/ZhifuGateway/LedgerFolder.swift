@@ -20,9 +20,12 @@ public struct LedgerFolder: Service {
             try await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
                     do {
-                        // Until a pass finds fewer than it may take: the rest are held by others or done.
-                        while try await gateway.store.foldCredits(limit: 100) == 100 {}
+                        // Ten accounts per transaction, whose rows stay locked until it commits: a
+                        // debit of one of them waits for ten folds at most. Until a pass folds fewer:
+                        // the accounts left are held by other transactions, or have no entries.
+                        while try await gateway.store.foldCredits(limit: 10) == 10 {}
                     } catch {
+                        if Task.isCancelled { return }
                         logger.error("folding credits failed: \(error)")
                     }
                     try await Task.sleep(for: .milliseconds(intervalMilliseconds))

@@ -128,7 +128,9 @@ extension Migrations {
             $$
             """,
         // Housekeeping, so that readers sum few entries: folds up to `max_accounts` accounts whose
-        // rows no one holds, and answers how many it folded.
+        // rows no one holds, those with the oldest entries first (so a busy account cannot keep
+        // the others waiting), and answers how many it folded. A row another transaction holds is
+        // skipped and does not count.
         """
             CREATE FUNCTION zhifu_fold_all_credits(max_accounts BIGINT) RETURNS BIGINT
             LANGUAGE plpgsql AS $$
@@ -136,7 +138,8 @@ extension Migrations {
               account TEXT;
               folded BIGINT := 0;
             BEGIN
-              FOR account IN SELECT DISTINCT c.user_id FROM account_credits c LIMIT max_accounts LOOP
+              FOR account IN SELECT c.user_id FROM account_credits c GROUP BY c.user_id ORDER BY min(c.seq) LOOP
+                EXIT WHEN folded >= max_accounts;
                 PERFORM 1 FROM accounts a WHERE a.user_id = account FOR NO KEY UPDATE SKIP LOCKED;
                 IF FOUND THEN
                   PERFORM zhifu_fold_credits(account);
