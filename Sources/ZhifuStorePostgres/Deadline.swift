@@ -39,10 +39,23 @@ enum Deadline {
                     state.waiting.withLock { $0.take() }?.resume(with: result)
                 }
                 state.tasks.withLock { $0.work = work }
-                if Task.isCancelled { work.cancel() }
+                if Task.isCancelled { state.cancel() }
             }
         } onCancel: {
-            state.tasks.withLock { $0.work }?.cancel()
+            state.cancel()
         }
+    }
+}
+
+extension Deadline.State {
+    /// The caller was cancelled (a request's client gone, the service group stopping): the unit is
+    /// cancelled, and the caller stops waiting at once. A unit deaf to cancellation (a wait on
+    /// postgres-nio's pool after a restart) must not hold a shutdown for the rest of its deadline;
+    /// `zhifu serve` was killed by its service group's cancellation limit on it.
+    func cancel() {
+        let (work, timer) = tasks.withLock { $0 }
+        work?.cancel()
+        timer?.cancel()
+        waiting.withLock { $0.take() }?.resume(throwing: CancellationError())
     }
 }

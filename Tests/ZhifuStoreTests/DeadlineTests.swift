@@ -29,6 +29,22 @@ import ZhifuCore
         }
     }
 
+    /// A shutdown cancels what waits on the database; the caller must not wait out the deadline
+    /// for a unit that does not hear the cancellation.
+    @Test func cancellingTheCallerEndsItsWaitEvenWhenTheUnitIsDeaf() async throws {
+        let task = Task {
+            try await Deadline.run(seconds: 30) { () async throws -> Int in
+                await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
+                return 1
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(ContinuousClock.now - started < .seconds(10), "not the 30 s deadline")
+    }
+
     @Test func cancellingTheCallerCancelsTheUnit() async throws {
         let task = Task {
             try await Deadline.run(seconds: 30) { () async throws -> Int in
