@@ -229,7 +229,7 @@ let package = Package(
         .testTarget(
             name: "ZhifuGatewayTests",
             dependencies: [
-                "ZhifuGateway", "ZhifuSDK", "ZhifuTesting", "ZhifuStore", "ZhifuStoreSQLite", "ZhifuStorePostgres",
+                "ZhifuGateway", "ZhifuSDK", "ZhifuTesting", "ZhifuStoreSQLite", "ZhifuStorePostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -105,6 +105,8 @@ func openBenchGateway(passwordKDFInline: Bool = false, databaseURL: String? = ni
     if let databaseURL {
         let postgres = try PostgresStore(url: databaseURL, logger: benchLogger)
         Task { try await postgres.database.run() }
+        // The folder `zhifu serve` runs beside the store: its work is part of a payment's cost.
+        Task { try await CreditFolder(store: postgres, logger: benchLogger).run() }
         store = postgres
     } else {
         store = try SQLiteStore(path: directory + "/zhifu.sqlite")

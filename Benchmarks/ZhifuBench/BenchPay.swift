@@ -50,9 +50,7 @@ struct PayBench: AsyncParsableCommand {
         let bodies = try await Self.signedRequests(codes: codes, appId: demo.appId, timestamp: configuration.calendar.timestamp(now), signer: signer)
 
         let port = Mutex<Int?>(nil)
-        // The folder `zhifu serve` runs beside the gateway: on PostgreSQL its work is part of a payment's cost.
-        let app = buildApplication(gateway: gateway, services: [LedgerFolder(gateway: gateway, logger: benchLogger)], logger: benchLogger,
-                                   onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
+        let app = buildApplication(gateway: gateway, logger: benchLogger, onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
         while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(20)) }
         let base = "http://127.0.0.1:\(port.withLock { $0 }!)"

@@ -90,9 +90,6 @@ public protocol LedgerRepository: Sendable {
     func recentTransfers(limit: Int) async throws -> [Transfer]
     /// Recomputes every balance from the transfers and checks the invariants.
     func audit() async throws -> LedgerAudit
-    /// Folds credits kept as entries into their accounts' balances, for up to `limit` accounts;
-    /// answers how many. Balances read the same before and after: it only keeps reads short.
-    func foldCredits(limit: Int) async throws -> Int
 }
 
 /// Batches of `batch_trans_notify` with their records.

@@ -155,7 +155,7 @@ final class SQLiteConnection: SQLConnection {
         let statement = try statement(text, sql.bindings)
         // A cursor reads each row in place: no copy of the row before it becomes an SQLRow.
         let cursor = try Row.fetchCursor(statement)
-        guard let first = try cursor.next() else { return [] }
+        guard try cursor.next() != nil else { return [] }
         // Named once per statement text, like the statement itself.
         let columns = columnCache.withLockedValue { cache in
             if let columns = cache[text] { return columns }

@@ -148,7 +148,7 @@ struct GatewayServer: Service {
         say("Secrets        \(configuration.secretsDirectory.map { "files in \($0)" } ?? "gateway keys and session secret in the database")")
         let mode = configuration.clockMode
         say("Clock          \(mode.rawValue)\(mode == .manual ? " (GET /sandbox/clock, POST /sandbox/clock/advance?seconds=N)" : "")")
-        let app = buildApplication(gateway: gateway, services: [Notifier(gateway: gateway), TradeClock(gateway: gateway, logger: logger), LedgerFolder(gateway: gateway)], logger: logger)
+        let app = buildApplication(gateway: gateway, services: [Notifier(gateway: gateway), TradeClock(gateway: gateway, logger: logger)], logger: logger)
         try await app.run()
     }
 }
@@ -159,7 +159,7 @@ enum StoreChoice {
     static func open(_ configuration: GatewayConfiguration, logger: Logger) throws -> (any Store, [any Service]) {
         if let url = configuration.databaseURL {
             let store = try PostgresStore(url: url, logger: logger)
-            return (store, [store.database])
+            return (store, [store.database, CreditFolder(store: store, logger: logger)])
         }
         try DataDirectory.secure(configuration.dataDirectory, logger: logger)
         return (try SQLiteStore(path: configuration.dataDirectory + "/zhifu.sqlite"), [])

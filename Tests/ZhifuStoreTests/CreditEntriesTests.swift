@@ -9,8 +9,8 @@ import ZhifuStoreSQLite
 /// Credits kept as entries (migration v20): on PostgreSQL a posting locks only its debit account
 /// and its credit becomes an entry, folded into the balance later; SQLite credits the row. Either
 /// way every reader sees the same balance, and money is spent only once.
-/// Serialized: the other test folds every account of the shared PostgreSQL database, and the first
-/// counts this test's entries.
+/// Serialized: some tests fold every account of the shared PostgreSQL database, and others count
+/// their own entries.
 @Suite(.serialized) struct CreditEntriesTests {
     /// The entries of `account` not yet folded into its row (always none on SQLite).
     func entries(of account: UserId, in store: any Store) async throws -> Int {
@@ -24,9 +24,10 @@ import ZhifuStoreSQLite
         return try #require(count)
     }
 
-    /// Folds until a pass finds fewer accounts than it may take (other tests share the database).
+    /// Folds until a pass finds fewer accounts than it may take (PostgreSQL; SQLite has no entries).
     func foldAll(_ store: any Store) async throws {
-        while try await store.foldCredits(limit: 1_000) == 1_000 {}
+        guard let postgres = store as? PostgresStore else { return }
+        while try await postgres.foldCredits(limit: 1_000) == 1_000 {}
     }
 
     @Test(arguments: StoreKind.available)
@@ -99,7 +100,7 @@ import ZhifuStoreSQLite
             for n in 0..<320 {
                 group.addTask { .payment(try await store.post([payments[n]])[0]) }
                 if n % 2 == 0 { group.addTask { .refund(try await store.post([refunds[n / 2]])[0]) } }
-                if n % 32 == 0 { group.addTask { _ = try await store.foldCredits(limit: 10); return .folded } }
+                if n % 32 == 0 { group.addTask { try await foldAll(store); return .folded } }
             }
             return try await group.reduce(into: [Outcome]()) { $0.append($1) }
         }
@@ -117,6 +118,33 @@ import ZhifuStoreSQLite
         #expect(buyerSum == Int64(16 * 1_000 - paid * 10 + refunded * 15))
         try await foldAll(store)
         #expect(try await store.account(userId: merchant)?.balance == Amount(fen: Int64(paid * 10 - refunded * 15)))
+        #expect(try await store.audit().isBalanced)
+        try await store.close()
+    }
+
+    /// `CreditFolder`, which `zhifu serve` runs beside the PostgreSQL store: it takes every entry
+    /// into its row and changes no balance. (SQLite keeps no entries and runs no folder.)
+    @Test(.enabled(if: StoreKind.postgresURL != nil))
+    func theFolderTakesEveryEntryAndChangesNoBalance() async throws {
+        let store = try #require(try await StoreKind.postgres.make() as? PostgresStore)
+        let ids = Ids()
+        let accounts = (1...3).map { ids.user($0) }
+        for (n, account) in accounts.enumerated() { try await makeAccount(store, account, funded: Int64(100 * (n + 1)), ids: ids) }
+        for account in accounts { #expect(try await entries(of: account, in: store) == 1) }
+
+        let folder = Task { try await CreditFolder(store: store, interval: .milliseconds(20)).run() }
+        var left = 3
+        for _ in 0..<250 where left > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            left = 0
+            for account in accounts { left += try await entries(of: account, in: store) }
+        }
+        folder.cancel()
+        try await folder.value
+        #expect(left == 0, "the folder took every entry")
+        for (n, account) in accounts.enumerated() {
+            #expect(try await store.account(userId: account)?.balance == Amount(fen: Int64(100 * (n + 1))))
+        }
         #expect(try await store.audit().isBalanced)
         try await store.close()
     }

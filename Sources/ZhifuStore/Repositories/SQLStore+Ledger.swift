@@ -43,14 +43,6 @@ struct LedgerStateRecord: SQLRecord {
     }
 }
 
-struct FoldedRecord: SQLRecord {
-    var folded: Int
-
-    init(row: SQLRow) throws {
-        folded = try row["folded"]
-    }
-}
-
 struct AuditRecord: SQLRecord {
     var accounts: Int
     var transfers: Int
@@ -162,15 +154,6 @@ extension SQLStore: LedgerRepository {
             try await db.fetchAll(TransferRecord.self, """
                 SELECT \(unescaped: TransferRecord.columns) FROM transfers WHERE reference = \(reference) ORDER BY seq
                 """).map(\.transfer)
-        }
-    }
-
-    /// Folds the credits of up to `limit` accounts whose rows no transaction holds (PostgreSQL;
-    /// SQLite credits the row itself and has none), so that reading a balance sums few entries.
-    public func foldCredits(limit: Int) async throws -> Int {
-        guard database.dialect.postsOnServer else { return 0 }
-        return try await database.write { db in
-            try await db.fetchOne(FoldedRecord.self, "SELECT zhifu_fold_all_credits(\(limit)) AS folded")?.folded ?? 0
         }
     }
 
