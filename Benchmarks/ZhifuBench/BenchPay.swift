@@ -28,6 +28,7 @@ struct PayBench: AsyncParsableCommand {
     var paced = false
 
     func run() async throws {
+        guard (0...100_000).contains(buyers) else { throw ValidationError("--buyers must be 0 to 100000") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let reference = try OpenSSLSpeed.measure(seconds: seconds)
         let bound = reference.rsaSign * Double(cores)

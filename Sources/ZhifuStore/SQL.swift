@@ -109,8 +109,9 @@ public struct SQLDialect: Sendable {
     public var lockRows: String
     /// The same for a queue that several nodes take from at once.
     public var lockRowsSkippingLocked: String
-    /// Whether a transfer is posted by the server-side function `zhifu_post_transfer` (migration
-    /// v19) in one round trip, rather than statement by statement.
+    /// Whether the ledger lives in server-side functions: a transfer posted by `zhifu_post_transfer`
+    /// in one round trip (migration v19), its credit kept as an entry and accounts locked for a
+    /// decision by `zhifu_lock_accounts` (v20), rather than statement by statement.
     public var postsOnServer: Bool
 
     public init(name: String, lockRows: String, lockRowsSkippingLocked: String, postsOnServer: Bool = false) {
