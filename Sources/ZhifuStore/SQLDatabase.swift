@@ -11,6 +11,14 @@ public protocol SQLConnection {
     func fetchAll(_ sql: SQL) async throws -> [SQLRow]
 }
 
+/// A statement's own guard refused its change, and the statement was rolled back whole
+/// (PostgreSQL: SQLSTATE ZR001, raised by `zhifu_trade_change`, migration v21); `reason` is the
+/// outcome the guard names.
+public struct SQLRefusal: Error, Equatable, Sendable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}
+
 /// A database the shared store runs on: SQLite through GRDB, PostgreSQL through postgres-nio.
 public protocol SQLDatabase: Sendable {
     var dialect: SQLDialect { get }

@@ -28,6 +28,8 @@ public struct CreditFolder: Service {
         do {
             try await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
+                    // Asleep first: the node migrates the schema (v20's functions) as it starts.
+                    try await Task.sleep(for: interval)
                     do {
                         // Ten accounts per transaction, whose rows stay locked until it commits: a
                         // debit of one of them waits for ten folds at most. Until a pass folds fewer:
@@ -37,7 +39,6 @@ public struct CreditFolder: Service {
                         if Task.isCancelled { return }
                         logger.error("folding credits failed: \(error)")
                     }
-                    try await Task.sleep(for: interval)
                 }
             }
         } catch is CancellationError {}

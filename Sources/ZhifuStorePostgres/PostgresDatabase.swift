@@ -120,6 +120,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         // Without a server message (no connection, TLS refused) the underlying error says why.
         let message = error.serverInfo?[.message] ?? error.underlying.map { "\(error.code): \(String(describing: $0))" } ?? "\(error.code)"
         switch state {
+        case "ZR001": return SQLRefusal(reason: error.serverInfo?[.message] ?? "")
         case "23505": return StoreError.duplicate(message)
         case "23514", "23502", "23503", "P0001": return StoreError.constraint(message)
         default: return StoreError.database(state.isEmpty ? message : "\(state) \(message)")

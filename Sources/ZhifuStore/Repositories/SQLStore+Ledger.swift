@@ -82,14 +82,15 @@ extension SQLStore: LedgerRepository {
     /// in, so that ``LedgerPosting``'s precedence holds. Several transfers go to
     /// `zhifu_post_transfers`, which locks all their accounts in user-id order first.
     static func postingStatement(_ transfers: [Transfer]) -> SQL {
-        if transfers.count == 1, let transfer = transfers.first {
-            let invalid = TransferResult.validate(transfer)?.rawValue
-            return """
-                SELECT zhifu_post_transfer(\(transfer.id), \(transfer.debit), \(transfer.credit), \(transfer.amount), \(transfer.code),
-                                           \(transfer.reference), \(transfer.createdAt), \(invalid)) AS result
-                """
-        }
-        var sql: SQL = "SELECT result FROM unnest(zhifu_post_transfers("
+        if transfers.count == 1, let transfer = transfers.first { return "SELECT \(posting(transfer)) AS result" }
+        return "SELECT result FROM unnest(\(postings(transfers))) WITH ORDINALITY AS answers(result, n) ORDER BY n"
+    }
+
+    /// The answers to posting `transfers` in order, as a `TEXT[]` expression (none: an empty array).
+    static func postings(_ transfers: [Transfer]) -> SQL {
+        if transfers.isEmpty { return "CAST('{}' AS TEXT[])" }
+        if transfers.count == 1, let transfer = transfers.first { return "ARRAY[\(posting(transfer))]" }
+        var sql: SQL = "zhifu_post_transfers("
         let columns: [(type: String, value: (Transfer) -> SQLValue)] = [
             ("text", { $0.id.sqlValue }), ("text", { $0.debit.sqlValue }), ("text", { $0.credit.sqlValue }), ("bigint", { $0.amount.sqlValue }),
             ("text", { $0.code.sqlValue }), ("text", { $0.reference.sqlValue }), ("bigint", { $0.createdAt.sqlValue }),
@@ -102,8 +103,16 @@ extension SQLStore: LedgerRepository {
             }
             sql.append("]::\(unescaped: column.type)[]")
         }
-        sql.append(")) WITH ORDINALITY AS answers(result, n) ORDER BY n")
+        sql.append(")")
         return sql
+    }
+
+    private static func posting(_ transfer: Transfer) -> SQL {
+        let invalid = TransferResult.validate(transfer)?.rawValue
+        return """
+            zhifu_post_transfer(\(transfer.id), \(transfer.debit), \(transfer.credit), \(transfer.amount), \(transfer.code),
+                                \(transfer.reference), \(transfer.createdAt), \(invalid))
+            """
     }
 
     /// The functions' answers in order; one they should never give is ``StoreError/corrupt(_:)``.

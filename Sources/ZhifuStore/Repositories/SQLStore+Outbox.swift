@@ -69,12 +69,16 @@ struct NotificationAttemptRecord: SQLRecord {
 extension SQLStore: OutboxRepository {
     /// Queues one notification inside the caller's transaction.
     static func insert(_ n: OutboxNotification, on db: any SQLConnection) async throws {
-        try await db.execute("""
+        try await db.execute(insertStatement(n))
+    }
+
+    static func insertStatement(_ n: OutboxNotification) -> SQL {
+        """
             INSERT INTO notifications (\(unescaped: NotificationRecord.columns), reference)
             VALUES (\(n.notifyId), \(n.partner), \(n.notifyURL), \(n.notifyType), \(n.protocol), \(n.signType), \(n.charset),
                     \(n.parameters.jsonText), \(n.status), \(n.attempts), \(n.nextAttemptAt), \(n.createdAt),
                     \(n.parameters["trade_no"] ?? n.parameters["batch_no"] ?? n.parameters["auth_no"] ?? n.parameters["file_name"]))
-            """)
+            """
     }
 
     public func insertNotifications(_ notifications: [OutboxNotification]) async throws {

@@ -70,9 +70,6 @@ struct PaymentCodeRecord: SQLRecord {
     }
 }
 
-/// Rolls a trade update back from inside its transaction with the outcome to report.
-private struct Refused: Error { var change: TradeChange }
-
 extension SQLStore: TradeRepository {
     public func insertTrade(_ trade: Trade) async throws -> Bool {
         try await database.write { db in try await Self.insert(trade, version: trade.version, on: db) }
@@ -80,12 +77,16 @@ extension SQLStore: TradeRepository {
 
     /// Inserts unless the trade number or `(partner, out_trade_no)` is taken; says whether it did.
     static func insert(_ trade: Trade, version: Int, on db: any SQLConnection) async throws -> Bool {
-        try await db.execute("""
+        try await db.execute(insertStatement(trade, version: version)) == 1
+    }
+
+    static func insertStatement(_ trade: Trade, version: Int) -> SQL {
+        """
             INSERT INTO trades (\(unescaped: TradeRecord.columns))
             VALUES (\(trade.tradeNo), \(trade.partner), \(trade.buyer), \(trade.outTradeNo), \(trade.amount), \(trade.status), \(trade.createdAt),
                     \(trade.subject), \(trade.fingerprint), \(version), \(trade.expiresAt), \(trade.details.json))
             ON CONFLICT DO NOTHING
-            """) == 1
+            """
     }
 
     public func trade(tradeNo: String) async throws -> Trade? {
@@ -101,65 +102,6 @@ extension SQLStore: TradeRepository {
                 ORDER BY created_at LIMIT 1
                 """)?.trade()
         }
-    }
-
-    public func updateTrade(_ update: TradeUpdate) async throws -> TradeChange {
-        do {
-            return try await database.write { db in
-                let trade = update.trade
-                if update.isNew {
-                    guard try await Self.insert(trade, version: trade.version + 1, on: db) else { return .stale }
-                } else {
-                    let changed = try await db.execute("""
-                        UPDATE trades SET buyer = \(trade.buyer), status = \(trade.status), version = version + 1, expires_at = \(trade.expiresAt),
-                          details = \(trade.details.json)
-                        WHERE trade_no = \(trade.tradeNo) AND version = \(trade.version)
-                        """)
-                    guard changed == 1 else { return .stale }
-                }
-                if let (code, time) = update.paymentCode {
-                    let used = try await db.execute("""
-                        UPDATE payment_codes SET used_at = \(time) WHERE code = \(code) AND used_at IS NULL AND expires_at > \(time)
-                        """)
-                    // Throwing rolls the whole transaction back, trade change included.
-                    if used != 1 { throw Refused(change: .paymentCodeUnusable) }
-                }
-                if let payment = update.authPayment {
-                    try await Self.payFromHold(payment, transfers: update.transfers, on: db)
-                } else {
-                    for transfer in update.transfers {
-                        let result = try await Self.post(transfer, on: db)
-                        if !result.isPosted { throw Refused(change: .refused(result)) }
-                    }
-                }
-                if let refund = update.refund {
-                    try await db.execute("""
-                        INSERT INTO trade_refunds (\(unescaped: TradeRefundRecord.columns))
-                        VALUES (\(refund.tradeNo), \(refund.outRequestNo), \(refund.amount), \(refund.reason), \(refund.createdAt),
-                                \(try refund.items.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }))
-                        """)
-                }
-                for notification in update.notifications { try await Self.insert(notification, on: db) }
-                return .changed
-            }
-        } catch let refused as Refused {
-            return refused.change
-        }
-    }
-
-    /// Posts a PRE_AUTH payment's transfers from the fund authorisation's hold, unfreezes the rest
-    /// for auth_confirm_mode COMPLETE, and records the PAY operation.
-    private static func payFromHold(_ payment: FundAuthPayment, transfers: [Transfer], on db: any SQLConnection) async throws {
-        let holdId = FundAuthOrder.holdId(authNo: payment.operation.authNo)
-        for transfer in transfers {
-            let result = try await release(transfer.amount, of: holdId, postingAs: transfer, on: db)
-            if result != .changed { throw Refused(change: .holdRefused(result)) }
-        }
-        if payment.voidRest, let rest = try await db.fetchValue(Amount.self, "SELECT amount - posted - voided FROM pending_transfers WHERE id = \(holdId)"),
-           rest.fen > 0 {
-            _ = try await release(rest, of: holdId, postingAs: nil, on: db)
-        }
-        guard try await insert(payment.operation, on: db) else { throw Refused(change: .stale) }
     }
 
     public func expiredTradeNos(now: Date, limit: Int) async throws -> [String] {
