@@ -223,7 +223,8 @@ let package = Package(
         .testTarget(
             name: "ZhifuStoreTests",
             dependencies: ["ZhifuCore", "ZhifuStore", "ZhifuStoreSQLite", "ZhifuStorePostgres",
-                           .product(name: "PostgresNIO", package: "postgres-nio")],
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -51,11 +51,24 @@ public final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    /// Units of work waiting for the writer (``SharedCommit``).
+    private let waiting = SharedCommit.Waiting([])
+
+    /// The unit runs in a savepoint of the next transaction the writer commits, with the units
+    /// that arrived meanwhile (``SharedCommit``); its caller is answered once that has committed.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        let cache = columnCache
-        let value = try await mappingErrors { try await writer.write { db in try Self.runToCompletion(body, on: SQLiteConnection(db: db, columnCache: cache)) } }
-        checkpointer?.committed()
-        return value
+        let cache = columnCache, waiting = waiting, checkpointer = checkpointer
+        return try await withCheckedThrowingContinuation { continuation in
+            let outcome = Outcome<T>()
+            let unit = SharedCommit.Unit(
+                run: { db in outcome.result = .success(try Self.runToCompletion(body, on: SQLiteConnection(db: db, columnCache: cache))) },
+                answer: { failure in
+                    let result: Result<T, any Error> = failure.map { .failure($0) } ?? outcome.result ?? .failure(StoreError.database("a unit of work did not run"))
+                    continuation.resume(with: result.mapError(Self.storeError))
+                })
+            waiting.withLockedValue { $0.append(unit) }
+            writer.asyncWriteWithoutTransaction { db in SharedCommit.commitWaiting(waiting, on: db, checkpointer: checkpointer) }
+        }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
@@ -118,15 +131,16 @@ public final class SQLiteDatabase: SQLDatabase {
 
     /// GRDB's errors as the store's, so callers handle SQLite and PostgreSQL alike.
     private func mappingErrors<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as DatabaseError {
-            switch error.extendedResultCode {
-            case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY: throw StoreError.duplicate(error.message ?? "key")
-            case .SQLITE_CONSTRAINT_CHECK, .SQLITE_CONSTRAINT_NOTNULL, .SQLITE_CONSTRAINT_FOREIGNKEY, .SQLITE_CONSTRAINT_TRIGGER:
-                throw StoreError.constraint(error.message ?? "constraint")
-            default: throw StoreError.database(error.description)
-            }
+        do { return try await body() } catch { throw Self.storeError(error) }
+    }
+
+    private static func storeError(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        switch error.extendedResultCode {
+        case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY: return StoreError.duplicate(error.message ?? "key")
+        case .SQLITE_CONSTRAINT_CHECK, .SQLITE_CONSTRAINT_NOTNULL, .SQLITE_CONSTRAINT_FOREIGNKEY, .SQLITE_CONSTRAINT_TRIGGER:
+            return StoreError.constraint(error.message ?? "constraint")
+        default: return StoreError.database(error.description)
         }
     }
 }

@@ -1,0 +1,56 @@
+import GRDB
+import NIOConcurrencyHelpers
+
+/// Group commit for SQLite's one writer. With `synchronous = FULL` every COMMIT waits for the WAL
+/// to reach the disk, and the writer commits one transaction at a time: the fsync, not the SQL,
+/// bounds how many units of work commit each second. The units that arrive while the writer is
+/// busy wait, and the next turn of the writer runs all of them in one transaction, each in a
+/// savepoint of its own, and commits once.
+///
+/// Each unit is still all or nothing: one that throws rolls back to its savepoint and leaves the
+/// others' work alone. No caller is answered before the COMMIT that holds its work has returned;
+/// if that COMMIT fails, every unit in it is answered with the failure and none of them happened.
+enum SharedCommit {
+    /// One caller's unit of work.
+    struct Unit: Sendable {
+        /// The unit's statements; it keeps its own result for `answer`.
+        let run: @Sendable (Database) throws -> Void
+        /// Answers the caller once the transaction is over: `nil` when its work committed, the
+        /// unit's own error when it threw (its savepoint rolled back), or why the transaction failed.
+        let answer: @Sendable ((any Error)?) -> Void
+    }
+
+    typealias Waiting = NIOLockedValueBox<[Unit]>
+
+    /// One turn of the writer: every unit waiting now, in the order they arrived, in one
+    /// transaction. Each write schedules a turn, so a turn may find its unit taken by an earlier
+    /// one, and nothing left to do.
+    static func commitWaiting(_ waiting: Waiting, on db: Database, checkpointer: SQLiteCheckpointer?) {
+        let units = waiting.withLockedValue { units in
+            defer { units = [] }
+            return units
+        }
+        guard !units.isEmpty else { return }
+        var failures = [(any Error)?](repeating: nil, count: units.count)
+        do {
+            try db.inTransaction(.immediate) {
+                for (index, unit) in units.enumerated() {
+                    do {
+                        try db.inSavepoint {
+                            try unit.run(db)
+                            return .commit
+                        }
+                    } catch {
+                        failures[index] = error
+                    }
+                }
+                return .commit
+            }
+        } catch {
+            for unit in units { unit.answer(error) }
+            return
+        }
+        checkpointer?.committed()
+        for (unit, failure) in zip(units, failures) { unit.answer(failure) }
+    }
+}
