@@ -52,7 +52,7 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     /// Units of work waiting for the writer (``SharedCommit``).
-    private let waiting = SharedCommit.Waiting([])
+    private let waiting = SharedCommit.Waiting(SharedCommit.Queue())
 
     /// The unit runs in a savepoint of the next transaction the writer commits, with the units
     /// that arrived meanwhile (``SharedCommit``); its caller is answered once that has committed.
@@ -66,8 +66,9 @@ public final class SQLiteDatabase: SQLDatabase {
                     let result: Result<T, any Error> = failure.map { .failure($0) } ?? outcome.result ?? .failure(StoreError.database("a unit of work did not run"))
                     continuation.resume(with: result.mapError(Self.storeError))
                 })
-            waiting.withLockedValue { $0.append(unit) }
-            writer.asyncWriteWithoutTransaction { db in SharedCommit.commitWaiting(waiting, on: db, checkpointer: checkpointer) }
+            if SharedCommit.enqueue(unit, in: waiting) {
+                writer.asyncWriteWithoutTransaction { db in SharedCommit.commitWaiting(waiting, on: db, checkpointer: checkpointer) }
+            }
         }
     }
 

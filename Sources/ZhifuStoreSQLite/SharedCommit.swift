@@ -20,20 +20,38 @@ enum SharedCommit {
         let answer: @Sendable ((any Error)?) -> Void
     }
 
-    typealias Waiting = NIOLockedValueBox<[Unit]>
+    /// The units waiting, and whether a turn of the writer is already scheduled to take them.
+    struct Queue {
+        var units: [Unit] = []
+        var turnScheduled = false
+    }
+
+    typealias Waiting = NIOLockedValueBox<Queue>
+
+    /// Adds a unit; says whether the caller must schedule a turn (none is scheduled yet).
+    static func enqueue(_ unit: Unit, in waiting: Waiting) -> Bool {
+        waiting.withLockedValue { queue in
+            queue.units.append(unit)
+            defer { queue.turnScheduled = true }
+            return !queue.turnScheduled
+        }
+    }
 
     /// One turn of the writer: every unit waiting now, in the order they arrived, in one
-    /// transaction. Each write schedules a turn, so a turn may find its unit taken by an earlier
-    /// one, and nothing left to do.
+    /// transaction. A unit alone needs no savepoint: the transaction is its own.
     static func commitWaiting(_ waiting: Waiting, on db: Database, checkpointer: SQLiteCheckpointer?) {
-        let units = waiting.withLockedValue { units in
-            defer { units = [] }
-            return units
+        let units = waiting.withLockedValue { queue in
+            defer { queue = Queue() }
+            return queue.units
         }
         guard !units.isEmpty else { return }
         var failures = [(any Error)?](repeating: nil, count: units.count)
         do {
             try db.inTransaction(.immediate) {
+                if units.count == 1 {
+                    try units[0].run(db)
+                    return .commit
+                }
                 for (index, unit) in units.enumerated() {
                     do {
                         try db.inSavepoint {
@@ -46,6 +64,9 @@ enum SharedCommit {
                 }
                 return .commit
             }
+        } catch let failure where units.count == 1 {
+            units[0].answer(failure)
+            return
         } catch {
             for unit in units { unit.answer(error) }
             return

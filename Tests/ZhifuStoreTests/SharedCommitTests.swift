@@ -39,7 +39,7 @@ import ZhifuStore
         let commits = Commits()
         queue.add(transactionObserver: commits, extent: .databaseLifetime)
         let answers = NIOLockedValueBox<[Int: (any Error)?]>([:])
-        let waiting = SharedCommit.Waiting([unit(1, answers: answers), unit(2, refused: true, answers: answers), unit(3, answers: answers)])
+        let waiting = SharedCommit.Waiting(SharedCommit.Queue(units: [unit(1, answers: answers), unit(2, refused: true, answers: answers), unit(3, answers: answers)]))
         queue.writeWithoutTransaction { SharedCommit.commitWaiting(waiting, on: $0, checkpointer: nil) }
 
         #expect(commits.value == 1, "three units, one COMMIT")
@@ -48,7 +48,22 @@ import ZhifuStore
         #expect(answered.count == 3)
         #expect(answered[1]! == nil && answered[3]! == nil)
         #expect(answered[2]! as? Refused == Refused(n: 2))
-        #expect(waiting.withLockedValue { $0.isEmpty }, "the turn took every waiting unit")
+        #expect(waiting.withLockedValue { $0.units.isEmpty && !$0.turnScheduled }, "the turn took every waiting unit")
+    }
+
+    /// A unit alone is its own transaction: it commits, or it throws and leaves nothing.
+    @Test func aUnitAloneCommitsOrRollsBackAsItsOwnTransaction() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { try $0.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY)") }
+        let answers = NIOLockedValueBox<[Int: (any Error)?]>([:])
+        for unit in [unit(1, answers: answers), unit(2, refused: true, answers: answers)] {
+            let waiting = SharedCommit.Waiting(SharedCommit.Queue(units: [unit]))
+            queue.writeWithoutTransaction { SharedCommit.commitWaiting(waiting, on: $0, checkpointer: nil) }
+        }
+        #expect(try rows(queue) == [1])
+        let answered = answers.withLockedValue { $0 }
+        #expect(answered[1]! == nil)
+        #expect(answered[2]! as? Refused == Refused(n: 2))
     }
 
     /// The COMMIT is refused (a deferred foreign key checked only then): every unit is answered
@@ -63,7 +78,7 @@ import ZhifuStore
         let orphan = SharedCommit.Unit(run: { db in
             try db.execute(sql: "INSERT INTO t (n, parent) VALUES (9, 42)")
         }, answer: { failure in answers.withLockedValue { $0[9] = failure } })
-        let waiting = SharedCommit.Waiting([unit(1, answers: answers), orphan, unit(3, answers: answers)])
+        let waiting = SharedCommit.Waiting(SharedCommit.Queue(units: [unit(1, answers: answers), orphan, unit(3, answers: answers)]))
         queue.writeWithoutTransaction { SharedCommit.commitWaiting(waiting, on: $0, checkpointer: nil) }
 
         #expect(try rows(queue).isEmpty)
