@@ -7,7 +7,7 @@ import NIOConcurrencyHelpers
 /// while pages are copied into the database file and it is fsynced. Those were the slowest
 /// payments (issue 17: p99 at half the maximum rate 13.1–14.9 ms with it, 7.2–11.0 ms without).
 /// Here the writer only appends to the WAL, and a PASSIVE checkpoint, which never waits for
-/// readers or writers, runs beside it after every `interval` commits. The writer starts the WAL
+/// readers or writers, runs beside it after every `interval` units of work committed. The writer starts the WAL
 /// again from its beginning once a checkpoint has copied all of it.
 final class SQLiteCheckpointer: Sendable {
     private struct State {
@@ -27,11 +27,11 @@ final class SQLiteCheckpointer: Sendable {
         self.interval = interval
     }
 
-    /// Counts a commit; starts a checkpoint once `interval` commits were made since the last one
-    /// started, unless one is still running.
-    func committed() {
+    /// Counts a commit of `units` units of work (``SharedCommit``); starts a checkpoint once
+    /// `interval` units were committed since the last one started, unless one is still running.
+    func committed(units: Int = 1) {
         let start = state.withLockedValue { state in
-            state.commits += 1
+            state.commits += units
             guard state.commits >= interval, !state.running, !state.closed else { return false }
             state.commits = 0
             state.running = true

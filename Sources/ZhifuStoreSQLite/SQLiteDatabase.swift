@@ -31,7 +31,7 @@ public final class SQLiteDatabase: SQLDatabase {
     /// Checkpoints the WAL beside the writer; `nil` for an in-memory database.
     private let checkpointer: SQLiteCheckpointer?
 
-    /// `checkpointInterval`: commits between two WAL checkpoints, made on a connection of their
+    /// `checkpointInterval`: units of work committed between two WAL checkpoints, made on a connection of their
     /// own (``SQLiteCheckpointer``); `nil` leaves them to SQLite's automatic one, inside a COMMIT.
     public init(path: String?, checkpointInterval: Int? = 64) throws {
         var configuration = Configuration()

@@ -10,6 +10,8 @@ import NIOConcurrencyHelpers
 /// Each unit is still all or nothing: one that throws rolls back to its savepoint and leaves the
 /// others' work alone. No caller is answered before the COMMIT that holds its work has returned;
 /// if that COMMIT fails, every unit in it is answered with the failure and none of them happened.
+/// A unit once queued runs even if its caller's task is cancelled meanwhile: it may already share a
+/// transaction with others, and the caller is answered with what it did.
 enum SharedCommit {
     /// One caller's unit of work.
     struct Unit: Sendable {
@@ -46,6 +48,9 @@ enum SharedCommit {
         }
         guard !units.isEmpty else { return }
         var failures = [(any Error)?](repeating: nil, count: units.count)
+        // A unit's error that ended the whole transaction (SQLITE_FULL, an I/O error): what every
+        // unit of the turn is answered with, rather than the failed COMMIT it leads to.
+        var cause: (any Error)?
         do {
             try db.inTransaction(.immediate) {
                 if units.count == 1 {
@@ -60,18 +65,19 @@ enum SharedCommit {
                         }
                     } catch {
                         failures[index] = error
+                        if !db.isInsideTransaction {
+                            cause = error
+                            break
+                        }
                     }
                 }
                 return .commit
             }
-        } catch let failure where units.count == 1 {
-            units[0].answer(failure)
-            return
         } catch {
-            for unit in units { unit.answer(error) }
+            for unit in units { unit.answer(cause ?? error) }
             return
         }
-        checkpointer?.committed()
+        checkpointer?.committed(units: units.count)
         for (unit, failure) in zip(units, failures) { unit.answer(failure) }
     }
 }

@@ -51,6 +51,41 @@ import ZhifuStore
         #expect(waiting.withLockedValue { $0.units.isEmpty && !$0.turnScheduled }, "the turn took every waiting unit")
     }
 
+    /// Each unit is answered only once the COMMIT holding its work has returned.
+    @Test func noUnitIsAnsweredBeforeItsCommit() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { try $0.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY)") }
+        let commits = Commits()
+        queue.add(transactionObserver: commits, extent: .databaseLifetime)
+        let seen = NIOLockedValueBox<[Int]>([])
+        let units = (1...3).map { (n: Int) -> SharedCommit.Unit in
+            SharedCommit.Unit(run: { db in try db.execute(sql: "INSERT INTO t (n) VALUES (?)", arguments: [n]) },
+                              answer: { _ in seen.withLockedValue { $0.append(commits.value) } })
+        }
+        let waiting = SharedCommit.Waiting(SharedCommit.Queue(units: units))
+        queue.writeWithoutTransaction { SharedCommit.commitWaiting(waiting, on: $0, checkpointer: nil) }
+        #expect(seen.withLockedValue { $0 } == [1, 1, 1], "the commits counted when each unit was answered")
+    }
+
+    /// A unit that ends the whole transaction (here a raw ROLLBACK; in life a full disk) takes the
+    /// turn with it: nothing stays, every unit is answered with an error, and the units after it do
+    /// not run.
+    @Test func aUnitThatEndsTheTransactionFailsTheWholeTurn() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { try $0.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY)") }
+        let answers = NIOLockedValueBox<[Int: (any Error)?]>([:])
+        let ran = NIOLockedValueBox<[Int]>([])
+        let breaker = SharedCommit.Unit(run: { db in try db.execute(sql: "ROLLBACK") }, answer: { failure in answers.withLockedValue { $0[2] = failure } })
+        let last = SharedCommit.Unit(run: { _ in ran.withLockedValue { $0.append(3) } }, answer: { failure in answers.withLockedValue { $0[3] = failure } })
+        let waiting = SharedCommit.Waiting(SharedCommit.Queue(units: [unit(1, answers: answers), breaker, last]))
+        queue.writeWithoutTransaction { SharedCommit.commitWaiting(waiting, on: $0, checkpointer: nil) }
+        #expect(try rows(queue).isEmpty)
+        #expect(ran.withLockedValue { $0 }.isEmpty, "the unit after it did not run")
+        let answered = answers.withLockedValue { $0 }
+        #expect(answered.count == 3)
+        for n in 1...3 { #expect(answered[n]! != nil, "unit \(n) was told it failed") }
+    }
+
     /// A unit alone is its own transaction: it commits, or it throws and leaves nothing.
     @Test func aUnitAloneCommitsOrRollsBackAsItsOwnTransaction() throws {
         let queue = try DatabaseQueue()
@@ -91,7 +126,7 @@ import ZhifuStore
 
     /// Through the store's database, on a file (a pool, as `zhifu serve` opens it): 200 writes at
     /// once, every other one throwing after its insert. Each caller gets its own outcome.
-    @Test func manyWritesAtOnceEachKeepTheirOwnOutcome() async throws {
+    @Test(.timeLimit(.minutes(1))) func manyWritesAtOnceEachKeepTheirOwnOutcome() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("shared-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let database = try SQLiteDatabase(path: path)

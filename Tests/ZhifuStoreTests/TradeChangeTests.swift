@@ -101,6 +101,75 @@ import ZhifuStore
         try await world.store.close()
     }
 
+    /// A used code is named before money the buyer does not have.
+    @Test(arguments: StoreKind.available)
+    func theCodeIsNamedBeforeTheMoney(kind: StoreKind) async throws {
+        let world = try await World(kind: kind)
+        let trade = world.paidTrade("broke", fen: 5_000), expired = try await world.issueCode(expiring: -1)
+        let change = TradeUpdate(trade: trade, transfers: [world.payment(1, of: trade)], paymentCode: (expired, world.now),
+                                 notifications: [world.notification(1)], isNew: true)
+        #expect(try await world.store.updateTrade(change) == .paymentCodeUnusable)
+        try await world.expectNothingStored(of: trade, notifyId: world.notification(1).notifyId)
+        try await world.store.close()
+    }
+
+    /// Of two postings refused, the first is named, whichever it is.
+    @Test(arguments: StoreKind.available)
+    func theFirstRefusedPostingIsNamed(kind: StoreKind) async throws {
+        let world = try await World(kind: kind)
+        let trade = world.paidTrade("two", fen: 5_000), nobody = world.ids.user(7)
+        var missing = world.payment(2, of: trade, fen: 1)
+        missing.debit = nobody
+        for (transfers, expected) in [([world.payment(1, of: trade), missing], TransferResult.exceedsBalance),
+                                      ([missing, world.payment(1, of: trade)], .debitAccountNotFound)] {
+            let change = TradeUpdate(trade: trade, transfers: transfers, isNew: true)
+            #expect(try await world.store.updateTrade(change) == .refused(expected))
+        }
+        try await world.expectNothingStored(of: trade, notifyId: world.notification(1).notifyId)
+        try await world.store.close()
+    }
+
+    /// A transfer already posted with the same payload is `exists`: the money moved once, and the
+    /// change goes through.
+    @Test(arguments: StoreKind.available)
+    func aPostingThatExistsCountsAsPosted(kind: StoreKind) async throws {
+        let world = try await World(kind: kind)
+        let trade = world.paidTrade("again"), payment = world.payment(1, of: trade)
+        #expect(try await world.store.post([payment]) == [.created])
+        #expect(try await world.store.updateTrade(TradeUpdate(trade: trade, transfers: [payment], isNew: true)) == .changed)
+        #expect(try await world.store.trade(tradeNo: trade.tradeNo)?.status == .tradeSuccess)
+        #expect(try await world.store.account(userId: world.buyer)?.balance == Amount(fen: 400))
+        try await world.store.close()
+    }
+
+    /// Two refunds of one request at once, ten times over: one is made, the other finds the trade
+    /// moved on (stale), never a duplicate refund row.
+    @Test(arguments: StoreKind.available)
+    func oneRefundRequestedTwiceAtOnceIsMadeOnce(kind: StoreKind) async throws {
+        let world = try await World(kind: kind)
+        let trade = world.paidTrade("refunds", fen: 1_000)
+        #expect(try await world.store.updateTrade(TradeUpdate(trade: trade, transfers: [world.payment(1, of: trade)], isNew: true)) == .changed)
+        for round in 0..<10 {
+            var paid = try #require(try await world.store.trade(tradeNo: trade.tradeNo))
+            paid.details.refundedFen = Int64(round + 1) * 10
+            let refund = TradeRefund(tradeNo: trade.tradeNo, outRequestNo: "r\(round)", amount: Amount(fen: 10), reason: nil, createdAt: world.now)
+            let outcomes = try await withThrowingTaskGroup(of: TradeChange.self) { group in
+                for attempt in 0..<2 {
+                    let back = Transfer(id: world.ids.transfer(100 + round * 2 + attempt), debit: world.merchant, credit: world.buyer,
+                                        amount: Amount(fen: 10), code: .tradeRefund, reference: trade.tradeNo, createdAt: world.now)
+                    let change = TradeUpdate(trade: paid, transfers: [back], refund: refund, notifications: [world.notification(100 + round * 2 + attempt)])
+                    group.addTask { try await world.store.updateTrade(change) }
+                }
+                return try await group.reduce(into: [TradeChange]()) { $0.append($1) }
+            }
+            #expect(outcomes.sorted { "\($0)" < "\($1)" } == [.changed, .stale], "\(outcomes)")
+        }
+        #expect(try await world.store.refunds(tradeNo: trade.tradeNo).count == 10)
+        #expect(try await world.store.account(userId: world.merchant)?.balance == Amount(fen: 900))
+        #expect(try await world.store.audit().isBalanced)
+        try await world.store.close()
+    }
+
     /// Two requests pay one new order with one code at once, many times over: one pays it, the
     /// other is stale, and the money moves once.
     @Test(arguments: StoreKind.available)

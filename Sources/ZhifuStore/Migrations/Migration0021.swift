@@ -21,8 +21,8 @@ extension Migrations {
                 RAISE EXCEPTION USING ERRCODE = 'ZR001', MESSAGE = 'paymentCodeUnusable';
               END IF;
               FOREACH posting IN ARRAY postings LOOP
-                IF posting NOT IN ('created', 'exists') THEN
-                  RAISE EXCEPTION USING ERRCODE = 'ZR001', MESSAGE = 'refused ' || posting;
+                IF posting IS NULL OR posting NOT IN ('created', 'exists') THEN
+                  RAISE EXCEPTION USING ERRCODE = 'ZR001', MESSAGE = 'refused ' || coalesce(posting, 'NULL');
                 END IF;
               END LOOP;
               RETURN 'changed';

@@ -46,6 +46,15 @@ extension SQLStore {
     /// The change as one statement (migration v21): each write is a CTE, and `zhifu_trade_change`
     /// judges their counts and the postings' answers, raising the outcome (``SQLRefusal``) so that
     /// the statement is rolled back whole when one fell short.
+    ///
+    /// Order matters, and is PostgreSQL's: a CTE runs when first read. The trade's runs first; the
+    /// code's is read LATERAL to it, so after it, and only if the trade was written (the transaction
+    /// took their locks in the same order and stopped at a stale trade); the postings run only if
+    /// both wrote their row (a CASE evaluates one branch), so a change that lost its race locks no
+    /// account; and the CTEs nothing reads (the refund, the notifications) run after the SELECT,
+    /// when the executor finishes, so never after a raise. The trade's foreign keys are checked at the end of the statement: a
+    /// trade naming a missing buyer would be refused for its code first here, but TradeService
+    /// never builds one.
     static func changeStatement(_ update: TradeUpdate) throws -> SQL {
         var sql: SQL = "WITH trade AS (\(try tradeWrite(update)) RETURNING 1)"
         if let (code, time) = update.paymentCode { sql.append(", code AS (\(codeUse(code, at: time)) RETURNING 1)") }
@@ -53,8 +62,12 @@ extension SQLStore {
         for (index, notification) in update.notifications.enumerated() {
             sql.append(", notification\(unescaped: String(index)) AS (\(insertStatement(notification)))")
         }
-        let codes = update.paymentCode == nil ? "NULL" : "(SELECT count(*) FROM code)"
-        sql.append(" SELECT zhifu_trade_change((SELECT count(*) FROM trade), \(unescaped: codes), \(postings(update.transfers))) AS change")
+        let codes = update.paymentCode == nil ? "(SELECT CAST(NULL AS BIGINT) AS n)" : "LATERAL (SELECT count(*) AS n FROM code WHERE trades.n = 1)"
+        sql.append("""
+             SELECT zhifu_trade_change(trades.n, codes.n, CASE WHEN trades.n = 1 AND coalesce(codes.n, 1) = 1
+                                                              THEN \(postings(update.transfers)) ELSE CAST('{}' AS TEXT[]) END) AS change
+            FROM (SELECT count(*) AS n FROM trade) trades CROSS JOIN \(unescaped: codes) codes
+            """)
         return sql
     }
 
