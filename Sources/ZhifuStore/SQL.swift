@@ -111,7 +111,8 @@ public struct SQLDialect: Sendable {
     public var lockRowsSkippingLocked: String
     /// Whether the ledger lives in server-side functions: a transfer posted by `zhifu_post_transfer`
     /// in one round trip (migration v19), its credit kept as an entry and accounts locked for a
-    /// decision by `zhifu_lock_accounts` (v20), rather than statement by statement.
+    /// decision by `zhifu_lock_accounts` (v20), and a trade's change sent as one statement judged by
+    /// `zhifu_trade_change` (v21), rather than statement by statement.
     public var postsOnServer: Bool
 
     public init(name: String, lockRows: String, lockRowsSkippingLocked: String, postsOnServer: Bool = false) {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import ZhifuCore
 import ZhifuProtocol
-import ZhifuStore
+@testable import ZhifuStore
 
 /// A trade's change is all or nothing, whichever part falls short (on PostgreSQL it is one
 /// statement, migration v21; on SQLite one transaction), and the outcome named is the first in
@@ -168,6 +168,17 @@ import ZhifuStore
         #expect(try await world.store.account(userId: world.merchant)?.balance == Amount(fen: 900))
         #expect(try await world.store.audit().isBalanced)
         try await world.store.close()
+    }
+
+    /// The outcomes `zhifu_trade_change` raises read back as the transaction's; anything else is a
+    /// corrupt answer, never a guess.
+    @Test func aRefusalReadsBackAsItsOutcomeOrIsCorrupt() throws {
+        #expect(try TradeChange(SQLRefusal(reason: "stale")) == .stale)
+        #expect(try TradeChange(SQLRefusal(reason: "paymentCodeUnusable")) == .paymentCodeUnusable)
+        #expect(try TradeChange(SQLRefusal(reason: "refused exceedsBalance")) == .refused(.exceedsBalance))
+        for reason in ["refused NULL", "refused ", "changed", ""] {
+            #expect(throws: StoreError.self, "\(reason)") { try TradeChange(SQLRefusal(reason: reason)) }
+        }
     }
 
     /// Two requests pay one new order with one code at once, many times over: one pays it, the

@@ -115,7 +115,8 @@ extension SQLStore {
 extension TradeChange {
     /// The outcome `zhifu_trade_change` raised; one it never raises is ``StoreError/corrupt(_:)``.
     init(_ refusal: SQLRefusal) throws {
-        let posting = refusal.reason.hasPrefix("refused ") ? TransferResult(rawValue: String(refusal.reason.dropFirst("refused ".count))) : nil
+        let refused = "refused "
+        let posting = refusal.reason.hasPrefix(refused) ? TransferResult(rawValue: String(refusal.reason.dropFirst(refused.count))) : nil
         switch (refusal.reason, posting) {
         case ("stale", _): self = .stale
         case ("paymentCodeUnusable", _): self = .paymentCodeUnusable
