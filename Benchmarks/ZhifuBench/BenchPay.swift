@@ -49,6 +49,11 @@ struct PayBench: AsyncParsableCommand {
             codes.append(code.code)
         }
         let bodies = try await Self.signedRequests(codes: codes, appId: demo.appId, timestamp: configuration.calendar.timestamp(now), signer: signer)
+        // The floor: the same requests with a scene no scanner sends, refused (40004
+        // ACQ.INVALID_PARAMETER, signed RSA2) after the HTTP, the form, the signature check and the
+        // model, before any trade or store work.
+        let floorBodies = client == "wrk" ? try await Self.signedRequests(codes: Array(codes.prefix(2_000)), appId: demo.appId,
+                                                                         timestamp: configuration.calendar.timestamp(now), signer: signer, scene: "bench_floor") : []
 
         let port = Mutex<Int?>(nil)
         let app = buildApplication(gateway: gateway, logger: benchLogger, onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
@@ -63,6 +68,7 @@ struct PayBench: AsyncParsableCommand {
                                        : try wrkLoad(bodies, base: base, directory: directory)
         let payments = try await gateway.store.audit().transfers - fundingTransfers
         let rate = Double(payments) / load.seconds
+        let floor = floorBodies.isEmpty ? nil : try wrkLoad(floorBodies, base: base, directory: directory, cycling: true)
         let halfRate = paced ? try await pacedLoad(Array(bodies.suffix(from: bodies.count / 2)), url: base + "/gateway.do", rate: rate / 2) : nil
         let audit = try await gateway.store.audit()
 
@@ -72,6 +78,10 @@ struct PayBench: AsyncParsableCommand {
         print("  latency:   \(load.latency)")
         print(String(format: "  reference: openssl speed rsa2048 %.0f sign/s × %d cores = %.0f/s  → gateway at %.2fx of the RSA-sign bound (goal ≥ %@)",
                      reference.rsaSign, cores, bound, rate / bound, databaseURL == nil ? "0.5" : "0.35"))
+        if let floor, let floorRate = floor.requestsPerSecond {
+            print(String(format: "  floor:     %7.0f requests/s refused before the store (the same requests, scene invalid: HTTP, form, verify, model, signed 40004) = %.2fx of the bound; trade.pay at %.2fx of the floor",
+                         floorRate, floorRate / bound, rate / floorRate))
+        }
         if let halfRate {
             print(String(format: "  at half that rate (%.0f requests/s scheduled, open loop, latency from each request's scheduled time): %@ → p99 goal ≤ 10 ms",
                          rate / 2, halfRate.latency))
@@ -82,7 +92,7 @@ struct PayBench: AsyncParsableCommand {
         // one signing an answer while OpenSSL's exit handlers ran crashed the PostgreSQL run.
         _ = await server.result
         try await gateway.store.close()
-        guard load.failures == 0, (halfRate?.failures ?? 0) == 0, audit.isBalanced else { throw ValidationError("\(load.failures) requests failed, or the ledger is unbalanced") }
+        guard load.failures == 0, (halfRate?.failures ?? 0) == 0, (floor?.failures ?? 0) == 0, audit.isBalanced else { throw ValidationError("\(load.failures) requests failed, or the ledger is unbalanced") }
         guard client == "builtin" || payments < bodies.count else { throw ValidationError("all \(bodies.count) prepared requests were used: raise --count") }
     }
 
@@ -101,7 +111,7 @@ struct PayBench: AsyncParsableCommand {
     }
 
     /// One signed `alipay.trade.pay` form per payment code (RSA2, the demo app's key), made on every core.
-    static func signedRequests(codes: [String], appId: String, timestamp: String, signer: RSASigner) async throws -> [String] {
+    static func signedRequests(codes: [String], appId: String, timestamp: String, signer: RSASigner, scene: String = "bar_code") async throws -> [String] {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         return try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
             for part in 0..<cores {
@@ -109,7 +119,7 @@ struct PayBench: AsyncParsableCommand {
                     try stride(from: part, to: codes.count, by: cores).map { n in
                         var p = Parameters([("app_id", appId), ("method", "alipay.trade.pay"), ("format", "JSON"), ("charset", "utf-8"),
                                             ("sign_type", "RSA2"), ("timestamp", timestamp), ("version", "1.0"),
-                                            ("biz_content", #"{"out_trade_no":"bench-\#(n)","scene":"bar_code","auth_code":"\#(codes[n])","subject":"bench","total_amount":"0.01"}"#)])
+                                            ("biz_content", #"{"out_trade_no":"bench-\#(n)","scene":"\#(scene)","auth_code":"\#(codes[n])","subject":"bench","total_amount":"0.01"}"#)])
                         p["sign"] = try signer.sign(Array(SignContent.openAPIRequest(p).utf8))
                         return (n, FormCoding.encode(p, charset: .utf8)!)
                     }
@@ -156,6 +166,8 @@ struct PayBench: AsyncParsableCommand {
         var seconds: Double
         var latency: String
         var failures: Int
+        /// wrk's own count of answered requests per second.
+        var requestsPerSecond: Double? = nil
     }
 
     /// AsyncHTTPClient in this process, `concurrency` workers, until every request is answered.
@@ -188,11 +200,13 @@ struct PayBench: AsyncParsableCommand {
         return Load(seconds: seconds, latency: Self.percentiles(results.map(\.0)), failures: results.filter { !$0.1 }.count)
     }
 
-    /// `wrk -t2 -c<concurrency> -d<duration>s --latency`, each thread taking every other prepared request.
-    func wrkLoad(_ bodies: [String], base: String, directory: String) throws -> Load {
+    /// `wrk -t2 -c<concurrency> -d<duration>s --latency`, each thread taking every other prepared
+    /// request, once each or (`cycling`) round and round.
+    func wrkLoad(_ bodies: [String], base: String, directory: String, cycling: Bool = false) throws -> Load {
         let bodiesPath = directory + "/bodies.txt", scriptPath = directory + "/pay.lua"
         try bodies.joined(separator: "\n").write(toFile: bodiesPath, atomically: true, encoding: .utf8)
-        try Self.wrkScript.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        try (cycling ? Self.wrkScript.replacingOccurrences(of: "index = index + 2", with: "index = (index + 1) % #bodies + 1")
+                     : Self.wrkScript).write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let arguments = ["wrk", "-t2", "-c\(concurrency)", "-d\(duration)s", "--latency", "-s", scriptPath, base, "--", bodiesPath]
         let output = try runCapturing(arguments)
         let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet.whitespaces) }
@@ -201,7 +215,7 @@ struct PayBench: AsyncParsableCommand {
         }
         let errors = lines.first { $0.hasPrefix("Non-2xx") || $0.hasPrefix("Socket errors") }
         return Load(seconds: Double(duration), latency: "p50 \(value("50%"))  p90 \(value("90%"))  p99 \(value("99%"))  (wrk)",
-                    failures: errors == nil ? 0 : 1)
+                    failures: errors == nil ? 0 : 1, requestsPerSecond: Double(value("Requests/sec:")))
     }
 
     /// Thread n of 2 sends prepared requests n, n+2, n+4, …; each is sent once.
