@@ -124,23 +124,56 @@ func runCapturing(_ arguments: [String]) throws -> String {
     return String(decoding: buffer[..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
+/// The machine's CPU time by kind (`/proc/stat`), to say what the hypervisor took during a run:
+/// on a shared virtual machine "stolen" time is CPU the load wanted and did not get.
+struct CPUTimes {
+    var busy = 0, idle = 0, stolen = 0
+
+    /// Nil where there is no `/proc/stat`.
+    static func now() -> CPUTimes? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+        guard ticks.count >= 8 else { return nil }
+        // user nice system idle iowait irq softirq steal
+        return CPUTimes(busy: ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6], idle: ticks[3] + ticks[4], stolen: ticks[7])
+    }
+
+    /// "busy 61 %, idle 9 %, stolen 30 %" of the time between `start` and now.
+    static func shares(since start: CPUTimes?) -> String {
+        guard let start, let end = now() else { return "CPU shares unknown" }
+        let busy = end.busy - start.busy, idle = end.idle - start.idle, stolen = end.stolen - start.stolen
+        let total = Double(max(1, busy + idle + stolen))
+        return String(format: "CPU busy %.0f %%, idle %.0f %%, stolen by the hypervisor %.0f %%",
+                      Double(busy) / total * 100, Double(idle) / total * 100, Double(stolen) / total * 100)
+    }
+}
+
 /// Runs `openssl speed` and reads its sign/s and verify/s columns.
 enum OpenSSLSpeed {
     struct Result { var rsaSign, rsaVerify, dsaSign, dsaVerify: Double }
 
     static func measure(seconds: Int) throws -> Result {
         let output = try runCapturing(["openssl", "speed", "-seconds", String(seconds), "rsa2048", "dsa2048"])
-        func columns(_ prefix: String) throws -> (Double, Double) {
+        let rsa = try columns("rsa 2048 bits", in: output)
+        let dsa = try columns("dsa 2048 bits", in: output)
+        return Result(rsaSign: rsa.0, rsaVerify: rsa.1, dsaSign: dsa.0, dsaVerify: dsa.1)
+    }
+
+    /// RSA-2048 sign/s of `cores` processes signing at once (`openssl speed -multi`): what the
+    /// cores give together, which on a shared virtual machine can be less than one core's rate × cores.
+    static func rsaSignAllCores(seconds: Int, cores: Int) throws -> Double {
+        let output = try runCapturing(["openssl", "speed", "-multi", String(cores), "-seconds", String(seconds), "rsa2048"])
+        return try columns("rsa 2048 bits", in: output).0
+    }
+
+    private static func columns(_ prefix: String, in output: String) throws -> (Double, Double) {
             guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else {
                 throw ValidationError("openssl speed printed no \(prefix) line")
             }
             let numbers = line.split(separator: " ").compactMap { Double($0) }
             guard numbers.count >= 2 else { throw ValidationError("cannot read: \(line)") }
             return (numbers[numbers.count - 2], numbers[numbers.count - 1])
-        }
-        let rsa = try columns("rsa 2048 bits")
-        let dsa = try columns("dsa 2048 bits")
-        return Result(rsaSign: rsa.0, rsaVerify: rsa.1, dsaSign: dsa.0, dsaVerify: dsa.1)
     }
 }
 

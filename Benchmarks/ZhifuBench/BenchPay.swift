@@ -32,6 +32,7 @@ struct PayBench: AsyncParsableCommand {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let reference = try OpenSSLSpeed.measure(seconds: seconds)
         let bound = reference.rsaSign * Double(cores)
+        let allCores = try OpenSSLSpeed.rsaSignAllCores(seconds: seconds, cores: cores)
 
         let (gateway, demo, directory) = try await openBenchGateway(databaseURL: databaseURL)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -64,11 +65,15 @@ struct PayBench: AsyncParsableCommand {
 
         let paced = paced && client == "builtin"
         let closed = paced ? Array(bodies.prefix(bodies.count / 2)) : bodies
+        let loadStart = CPUTimes.now()
         let load = client == "builtin" ? try await builtinLoad(closed, url: base + "/gateway.do")
                                        : try wrkLoad(bodies, base: base, directory: directory)
+        let loadShares = CPUTimes.shares(since: loadStart)
         let payments = try await gateway.store.audit().transfers - fundingTransfers
         let rate = Double(payments) / load.seconds
+        let floorStart = CPUTimes.now()
         let floor = floorBodies.isEmpty ? nil : try wrkLoad(floorBodies, base: base, directory: directory, cycling: true)
+        let floorShares = CPUTimes.shares(since: floorStart)
         let halfRate = paced ? try await pacedLoad(Array(bodies.suffix(from: bodies.count / 2)), url: base + "/gateway.do", rate: rate / 2) : nil
         let audit = try await gateway.store.audit()
 
@@ -76,11 +81,15 @@ struct PayBench: AsyncParsableCommand {
         print("alipay.trade.pay end to end over HTTP on \(storeName), load from \(client), \(concurrency) connections, \(cores) cores:")
         print(String(format: "  gateway:   %7.0f payments/s  (%d payments committed in %.1f s)", rate, payments, load.seconds))
         print("  latency:   \(load.latency)")
+        print("  machine:   \(loadShares)")
         print(String(format: "  reference: openssl speed rsa2048 %.0f sign/s × %d cores = %.0f/s  → gateway at %.2fx of the RSA-sign bound (goal ≥ %@)",
                      reference.rsaSign, cores, bound, rate / bound, databaseURL == nil ? "0.5" : "0.35"))
+        print(String(format: "             openssl speed -multi %d rsa2048 (all cores signing at once) %.0f sign/s = %.2fx one core × cores → gateway at %.2fx of it",
+                     cores, allCores, allCores / bound, rate / allCores))
         if let floor, let floorRate = floor.requestsPerSecond {
             print(String(format: "  floor:     %7.0f requests/s refused before the store (the same requests, scene invalid: HTTP, form, verify, model, signed 40004) = %.2fx of the bound; trade.pay at %.2fx of the floor",
                          floorRate, floorRate / bound, rate / floorRate))
+            print("  floor latency: \(floor.latency); machine: \(floorShares)")
         }
         if let halfRate {
             print(String(format: "  at half that rate (%.0f requests/s scheduled, open loop, latency from each request's scheduled time): %@ → p99 goal ≤ 10 ms",
