@@ -124,6 +124,15 @@ func runCapturing(_ arguments: [String]) throws -> String {
     return String(decoding: buffer[..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
+/// ``runCapturing(_:)`` on a thread of its own, for a program that runs while the gateway serves in
+/// this process (wrk): waiting for it on a thread of Swift's cooperative pool would take that thread
+/// from the gateway for the whole run, and the pool has one thread per core.
+func runCapturingOnThread(_ arguments: [String]) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try runCapturing(arguments) }) }.start()
+    }
+}
+
 /// The machine's CPU time by kind (`/proc/stat`), to say what the hypervisor took during a run:
 /// on a shared virtual machine "stolen" time is CPU the load wanted and did not get.
 struct CPUTimes {

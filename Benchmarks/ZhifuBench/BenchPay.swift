@@ -67,12 +67,12 @@ struct PayBench: AsyncParsableCommand {
         let closed = paced ? Array(bodies.prefix(bodies.count / 2)) : bodies
         let loadStart = CPUTimes.now()
         let load = client == "builtin" ? try await builtinLoad(closed, url: base + "/gateway.do")
-                                       : try wrkLoad(bodies, base: base, directory: directory)
+                                       : try await wrkLoad(bodies, base: base, directory: directory)
         let loadShares = CPUTimes.shares(since: loadStart)
         let payments = try await gateway.store.audit().transfers - fundingTransfers
         let rate = Double(payments) / load.seconds
         let floorStart = CPUTimes.now()
-        let floor = floorBodies.isEmpty ? nil : try wrkLoad(floorBodies, base: base, directory: directory, cycling: true)
+        let floor = floorBodies.isEmpty ? nil : try await wrkLoad(floorBodies, base: base, directory: directory, cycling: true)
         let floorShares = CPUTimes.shares(since: floorStart)
         let halfRate = paced ? try await pacedLoad(Array(bodies.suffix(from: bodies.count / 2)), url: base + "/gateway.do", rate: rate / 2) : nil
         let audit = try await gateway.store.audit()
@@ -211,13 +211,13 @@ struct PayBench: AsyncParsableCommand {
 
     /// `wrk -t2 -c<concurrency> -d<duration>s --latency`, each thread taking every other prepared
     /// request, once each or (`cycling`) round and round.
-    func wrkLoad(_ bodies: [String], base: String, directory: String, cycling: Bool = false) throws -> Load {
+    func wrkLoad(_ bodies: [String], base: String, directory: String, cycling: Bool = false) async throws -> Load {
         let bodiesPath = directory + "/bodies.txt", scriptPath = directory + "/pay.lua"
         try bodies.joined(separator: "\n").write(toFile: bodiesPath, atomically: true, encoding: .utf8)
         try (cycling ? Self.wrkScript.replacingOccurrences(of: "index = index + 2", with: "index = (index + 1) % #bodies + 1")
                      : Self.wrkScript).write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let arguments = ["wrk", "-t2", "-c\(concurrency)", "-d\(duration)s", "--latency", "-s", scriptPath, base, "--", bodiesPath]
-        let output = try runCapturing(arguments)
+        let output = try await runCapturingOnThread(arguments)
         let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet.whitespaces) }
         func value(_ prefix: String) -> String {
             lines.first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)).trimmingCharacters(in: CharacterSet.whitespaces) } ?? "?"
