@@ -128,17 +128,19 @@ public final class PostgresDatabase: SQLDatabase, Service {
     }
 
     /// Applies each migration in its own transaction under an advisory lock, so that nodes starting
-    /// together do not race, and records it in `schema_migrations`.
+    /// together do not race, and records it in `schema_migrations`. A step may wait behind other
+    /// nodes' steps and runs DDL on a server that may be busy, so it gets five minutes (or the
+    /// unit deadline, if longer), not a request's 30 s: a node that gave up would not start.
     public func migrate(_ migrations: [Migration]) async throws {
         for migration in migrations {
-            _ = try await write { db in
+            _ = try await Deadline.run(seconds: max(unitDeadlineSeconds, 300)) { try await self.writeUnbounded { db in
                 try await db.execute("SELECT pg_advisory_xact_lock(20880001)")
                 try await db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
                 guard try await db.fetchAll("SELECT 1 FROM schema_migrations WHERE name = \(migration.name)").isEmpty else { return false }
                 for statement in migration.postgres { try await db.execute("\(unescaped: statement)") }
                 try await db.execute("INSERT INTO schema_migrations (name) VALUES (\(migration.name))")
                 return true
-            }
+            } }
         }
     }
 
