@@ -31,9 +31,11 @@ import ZhifuCore
 
     /// A shutdown cancels what waits on the database; the caller must not wait out the deadline
     /// for a unit that does not hear the cancellation.
+    /// The deadline is far beyond the bound on the wait, so that a busy test pool (seconds of delay
+    /// on a loaded CI machine) cannot pass for the deadline, nor the deadline for a cancellation.
     @Test func cancellingTheCallerEndsItsWaitEvenWhenTheUnitIsDeaf() async throws {
         let task = Task {
-            try await Deadline.run(seconds: 30) { () async throws -> Int in
+            try await Deadline.run(seconds: 180) { () async throws -> Int in
                 await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
                 return 1
             }
@@ -42,7 +44,7 @@ import ZhifuCore
         let started = ContinuousClock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - started < .seconds(10), "not the 30 s deadline")
+        #expect(ContinuousClock.now - started < .seconds(60), "not the 180 s deadline")
     }
 
     @Test func cancellingTheCallerCancelsTheUnit() async throws {
