@@ -71,9 +71,15 @@ struct PayBench: AsyncParsableCommand {
         let loadShares = CPUTimes.shares(since: loadStart)
         let payments = try await gateway.store.audit().transfers - fundingTransfers
         let rate = Double(payments) / load.seconds
+        if let probe = floorBodies.first {
+            // The floor measures a refusal only if it is one: checked on one request before the load.
+            let answer = try await Self.post(probe, url: base + "/gateway.do")
+            guard answer.contains(#""sub_code":"ACQ.INVALID_PARAMETER""#) else { throw ValidationError("the floor's request was not refused: \(answer)") }
+        }
         let floorStart = CPUTimes.now()
         let floor = floorBodies.isEmpty ? nil : try await wrkLoad(floorBodies, base: base, directory: directory, cycling: true)
         let floorShares = CPUTimes.shares(since: floorStart)
+        guard try await gateway.store.audit().transfers - fundingTransfers == payments else { throw ValidationError("a floor request moved money") }
         let halfRate = paced ? try await pacedLoad(Array(bodies.suffix(from: bodies.count / 2)), url: base + "/gateway.do", rate: rate / 2) : nil
         let audit = try await gateway.store.audit()
 
@@ -149,11 +155,7 @@ struct PayBench: AsyncParsableCommand {
                 let due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
                 try await Task.sleep(until: due, clock: .continuous)
                 group.addTask {
-                    var request = HTTPClientRequest(url: url)
-                    request.method = .POST
-                    request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
-                    request.body = .bytes(ByteBuffer(string: body))
-                    let response = try await http.execute(request, timeout: .seconds(30))
+                    let response = try await http.execute(Self.formRequest(body, url: url), timeout: .seconds(30))
                     let text = String(buffer: try await response.body.collect(upTo: 64 * 1024))
                     return (milliseconds(ContinuousClock.now - due), text.contains(#""code":"10000""#))
                 }
@@ -179,6 +181,24 @@ struct PayBench: AsyncParsableCommand {
         var requestsPerSecond: Double? = nil
     }
 
+    /// A POST of one signed form to the gateway.
+    static func formRequest(_ body: String, url: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
+        request.body = .bytes(ByteBuffer(string: body))
+        return request
+    }
+
+    /// One signed form posted; the answer's text.
+    static func post(_ body: String, url: String) async throws -> String {
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let answer: Result<ByteBuffer, any Error>
+        do { answer = .success(try await http.execute(formRequest(body, url: url), timeout: .seconds(30)).body.collect(upTo: 64 * 1024)) } catch { answer = .failure(error) }
+        try await http.shutdown()
+        return String(buffer: try answer.get())
+    }
+
     /// AsyncHTTPClient in this process, `concurrency` workers, until every request is answered.
     func builtinLoad(_ bodies: [String], url: String) async throws -> Load {
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
@@ -191,12 +211,8 @@ struct PayBench: AsyncParsableCommand {
                     while true {
                         let n = next.value.add(1, ordering: .relaxed).oldValue
                         guard n < bodies.count else { return mine }
-                        var request = HTTPClientRequest(url: url)
-                        request.method = .POST
-                        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
-                        request.body = .bytes(ByteBuffer(string: bodies[n]))
                         let sent = ContinuousClock.now
-                        let response = try await http.execute(request, timeout: .seconds(30))
+                        let response = try await http.execute(Self.formRequest(bodies[n], url: url), timeout: .seconds(30))
                         let body = String(buffer: try await response.body.collect(upTo: 64 * 1024))
                         mine.append((milliseconds(ContinuousClock.now - sent), body.contains(#""code":"10000""#)))
                     }
@@ -214,9 +230,8 @@ struct PayBench: AsyncParsableCommand {
     func wrkLoad(_ bodies: [String], base: String, directory: String, cycling: Bool = false) async throws -> Load {
         let bodiesPath = directory + "/bodies.txt", scriptPath = directory + "/pay.lua"
         try bodies.joined(separator: "\n").write(toFile: bodiesPath, atomically: true, encoding: .utf8)
-        try (cycling ? Self.wrkScript.replacingOccurrences(of: "index = index + 2", with: "index = (index + 1) % #bodies + 1")
-                     : Self.wrkScript).write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        let arguments = ["wrk", "-t2", "-c\(concurrency)", "-d\(duration)s", "--latency", "-s", scriptPath, base, "--", bodiesPath]
+        try Self.wrkScript.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        let arguments = ["wrk", "-t2", "-c\(concurrency)", "-d\(duration)s", "--latency", "-s", scriptPath, base, "--", bodiesPath] + (cycling ? ["cycle"] : [])
         let output = try await runCapturingOnThread(arguments)
         let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet.whitespaces) }
         func value(_ prefix: String) -> String {
@@ -227,7 +242,8 @@ struct PayBench: AsyncParsableCommand {
                     failures: errors == nil ? 0 : 1, requestsPerSecond: Double(value("Requests/sec:")))
     }
 
-    /// Thread n of 2 sends prepared requests n, n+2, n+4, …; each is sent once.
+    /// Thread n of 2 sends prepared requests n, n+2, n+4, …: each once, or with a second argument
+    /// `cycle`, round and round (the list's length is even, so each thread keeps its own half).
     static let wrkScript = """
         local counter = 0
         function setup(thread)
@@ -238,10 +254,12 @@ struct PayBench: AsyncParsableCommand {
           bodies = {}
           for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
           index = id + 1
+          cycle = args[2] == "cycle"
         end
         function request()
           local body = bodies[index]
           index = index + 2
+          if cycle and index > #bodies then index = index - #bodies end
           if body == nil then return wrk.format("GET", "/health") end
           return wrk.format("POST", "/gateway.do", {["Content-Type"] = "application/x-www-form-urlencoded;charset=utf-8"}, body)
         end

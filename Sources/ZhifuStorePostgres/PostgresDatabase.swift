@@ -57,7 +57,11 @@ public final class PostgresDatabase: SQLDatabase, Service {
     var unitDeadlineSeconds: Int { max(30, (url.statementTimeoutMilliseconds ?? 0) / 1000 + 10) }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        try await Deadline.run(seconds: unitDeadlineSeconds) { try await self.writeUnbounded(body) }
+        try await write(deadlineSeconds: unitDeadlineSeconds, body)
+    }
+
+    private func write<T: Sendable>(deadlineSeconds: Int, _ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        try await Deadline.run(seconds: deadlineSeconds) { try await self.writeUnbounded(body) }
     }
 
     private func writeUnbounded<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
@@ -133,14 +137,14 @@ public final class PostgresDatabase: SQLDatabase, Service {
     /// unit deadline, if longer), not a request's 30 s: a node that gave up would not start.
     public func migrate(_ migrations: [Migration]) async throws {
         for migration in migrations {
-            _ = try await Deadline.run(seconds: max(unitDeadlineSeconds, 300)) { try await self.writeUnbounded { db in
+            _ = try await write(deadlineSeconds: max(unitDeadlineSeconds, 300)) { db in
                 try await db.execute("SELECT pg_advisory_xact_lock(20880001)")
                 try await db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
                 guard try await db.fetchAll("SELECT 1 FROM schema_migrations WHERE name = \(migration.name)").isEmpty else { return false }
                 for statement in migration.postgres { try await db.execute("\(unescaped: statement)") }
                 try await db.execute("INSERT INTO schema_migrations (name) VALUES (\(migration.name))")
                 return true
-            } }
+            }
         }
     }
 
