@@ -5,7 +5,7 @@ $ARTIFACTS. Run by scripts/test against the browser `zhifu serve` (--operator-pa
 import os
 import sys
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -17,6 +17,23 @@ GATEWAY = os.environ["GATEWAY"]
 ARTIFACTS = os.environ.get("ARTIFACTS", "test-artifacts")
 PASSWORD = os.environ["OPERATOR_PASSWORD"]
 TRADE = "2026112322001400000301"
+
+
+def gone(element):
+    """A wait condition: the element's page has been replaced. Chromium may say so while the new
+    page loads with "Node with given id does not belong to the document" instead of a stale
+    reference (seen in CI), which means the same."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return check
 
 
 def login(driver, password):
@@ -35,7 +52,7 @@ def set_redirect(driver, url):
         field.send_keys(url)
     form.find_element(By.CSS_SELECTOR, "button.save-notify").click()
     # The form posts and the server redirects to a new page: wait for the old one to go, then read.
-    WebDriverWait(driver, 10).until(EC.staleness_of(form))
+    WebDriverWait(driver, 10).until(gone(form))
     WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "form.notify-settings")))
     saved = driver.find_element(By.CSS_SELECTOR, "form.notify-settings input[name=redirect_url]").get_attribute("value")
     assert saved == url, (saved, url)
@@ -70,13 +87,13 @@ def main():
         driver.find_element(By.ID, "count").send_keys("3")
         add = driver.find_element(By.ID, "add-fault")
         add.click()
-        WebDriverWait(driver, 10).until(EC.staleness_of(add))   # the form posted; the new page is loading
+        WebDriverWait(driver, 10).until(gone(add))   # the form posted; the new page is loading
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#faults tr.fault")))
         assert "alipay.trade.pay" in driver.find_element(By.ID, "faults").text
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_faults.png"))
         off = driver.find_element(By.CSS_SELECTOR, "#faults button.off")
         off.click()
-        WebDriverWait(driver, 10).until(EC.staleness_of(off))
+        WebDriverWait(driver, 10).until(gone(off))
         WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: "已关闭" in d.find_element(By.ID, "faults").text)
         driver.find_element(By.LINK_TEXT, "批次").click()
