@@ -69,7 +69,8 @@ struct PayBench: AsyncParsableCommand {
         let load = client == "builtin" ? try await builtinLoad(closed, url: base + "/gateway.do")
                                        : try await wrkLoad(bodies, base: base, directory: directory)
         let loadShares = CPUTimes.shares(since: loadStart)
-        let payments = try await gateway.store.audit().transfers - fundingTransfers
+        // wrk stops with requests in flight, which the gateway still finishes: counted once settled.
+        let payments = try await Self.settledTransfers(gateway.store) - fundingTransfers
         let rate = Double(payments) / load.seconds
         if let probe = floorBodies.first {
             // The floor measures a refusal only if it is one: checked on one request before the load.
@@ -79,7 +80,7 @@ struct PayBench: AsyncParsableCommand {
         let floorStart = CPUTimes.now()
         let floor = floorBodies.isEmpty ? nil : try await wrkLoad(floorBodies, base: base, directory: directory, cycling: true)
         let floorShares = CPUTimes.shares(since: floorStart)
-        guard try await gateway.store.audit().transfers - fundingTransfers == payments else { throw ValidationError("a floor request moved money") }
+        guard try await Self.settledTransfers(gateway.store) - fundingTransfers == payments else { throw ValidationError("a floor request moved money") }
         let halfRate = paced ? try await pacedLoad(Array(bodies.suffix(from: bodies.count / 2)), url: base + "/gateway.do", rate: rate / 2) : nil
         let audit = try await gateway.store.audit()
 
@@ -188,6 +189,18 @@ struct PayBench: AsyncParsableCommand {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
         request.body = .bytes(ByteBuffer(string: body))
         return request
+    }
+
+    /// The ledger's transfer count once it has not changed for 200 ms: the gateway has finished
+    /// the requests a load left in flight.
+    static func settledTransfers(_ store: any Store) async throws -> Int {
+        var count = try await store.audit().transfers
+        while true {
+            try await Task.sleep(for: .milliseconds(200))
+            let now = try await store.audit().transfers
+            if now == count { return count }
+            count = now
+        }
     }
 
     /// One signed form posted; the answer's text.
