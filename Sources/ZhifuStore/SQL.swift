@@ -44,6 +44,9 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
     /// Literal text around the parameters: `fragments.count == bindings.count + 1`.
     public private(set) var fragments: [String]
     public private(set) var bindings: [SQLValue]
+    /// Parsed and planned once per connection, then run by name (PostgreSQL): for a hot statement
+    /// whose text takes few shapes, never one whose text grows with its input. ``SQL/prepared()``.
+    public private(set) var isPrepared = false
 
     public init(stringLiteral value: String) {
         fragments = [value]
@@ -165,6 +168,14 @@ extension SQLDialect {
 }
 
 extension SQL {
+    /// The statement marked to be prepared where the database prepares statements (PostgreSQL,
+    /// read with `fetchAll`); SQLite runs it as any other.
+    public func prepared() -> SQL {
+        var sql = self
+        sql.isPrepared = true
+        return sql
+    }
+
     /// Appends another statement's text and bindings (a condition built apart).
     public mutating func append(_ other: SQL) {
         fragments[fragments.count - 1] += other.fragments[0]

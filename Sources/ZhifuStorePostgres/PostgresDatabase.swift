@@ -211,7 +211,7 @@ struct PostgresSQLConnection: SQLConnection {
     }
 
     func fetchAll(_ sql: SQL) async throws -> [SQLRow] {
-        let rows = try await run(sql).rows
+        let rows = sql.isPrepared ? try await runPrepared(sql) : try await run(sql).rows
         guard let first = rows.first else { return [] }
         let columns = SQLColumns(first.map(\.columnName))
         return try rows.map { row in SQLRow(columns: columns, values: try row.map(Self.value)) }
@@ -221,6 +221,19 @@ struct PostgresSQLConnection: SQLConnection {
     private func run(_ sql: SQL) async throws -> PostgresQueryResult {
         let result: EventLoopFuture<PostgresQueryResult> = connection.query(try query(sql), logger: logger)
         return try await result.get()
+    }
+
+    private func runPrepared(_ sql: SQL) async throws -> [PostgresRow] {
+        let types: [PostgresDataType] = sql.bindings.map { value in
+            switch value {
+            case .null: .null
+            case .integer: .int8
+            case .text: .text
+            case .bool: .bool
+            }
+        }
+        return try await PreparedSQL.run(sql.text(numberedPlaceholders: true), types: types, bindings: try query(sql).binds,
+                                         on: connection, logger: logger)
     }
 
     private func query(_ sql: SQL) throws -> PostgresQuery {

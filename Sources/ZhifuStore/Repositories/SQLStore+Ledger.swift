@@ -82,7 +82,7 @@ extension SQLStore: LedgerRepository {
     /// in, so that ``LedgerPosting``'s precedence holds. Several transfers go to
     /// `zhifu_post_transfers`, which locks all their accounts in user-id order first.
     static func postingStatement(_ transfers: [Transfer]) -> SQL {
-        if transfers.count == 1, let transfer = transfers.first { return "SELECT \(posting(transfer)) AS result" }
+        if transfers.count == 1, let transfer = transfers.first { return SQL("SELECT \(posting(transfer)) AS result").prepared() }
         return "SELECT result FROM unnest(\(postings(transfers))) WITH ORDINALITY AS answers(result, n) ORDER BY n"
     }
 

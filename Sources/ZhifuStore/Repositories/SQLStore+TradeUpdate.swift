@@ -68,7 +68,9 @@ extension SQLStore {
                                                               THEN \(postings(update.transfers)) ELSE CAST('{}' AS TEXT[]) END) AS change
             FROM (SELECT count(*) AS n FROM trade) trades CROSS JOIN \(unescaped: codes) codes
             """)
-        return sql
+        // Its shapes: new or moved on, with or without a code and a refund, a few notifications
+        // and transfers.
+        return sql.prepared()
     }
 
     /// Inserts a new trade (taken: no row) or moves a stored one on from the version it was read at

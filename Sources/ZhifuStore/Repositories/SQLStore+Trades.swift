@@ -164,10 +164,11 @@ extension SQLStore: TradeRepository {
 
     public func paymentCodeWithBuyer(_ code: String) async throws -> (code: PaymentCode, buyer: Account)? {
         try await database.read { db in
-            guard let row = try await db.fetchAll("""
+            // Prepared: on PostgreSQL planning this join took five times as long as running it.
+            guard let row = try await db.fetchAll(SQL("""
                 SELECT p.code, p.expires_at, p.used_at, \(unescaped: AccountRecord.columns(of: "a"))
                 FROM payment_codes p JOIN accounts a ON a.user_id = p.user_id WHERE p.code = \(code)
-                """).first else { return nil }
+                """).prepared()).first else { return nil }
             let stored = try PaymentCodeRecord(row: row), buyer = try AccountRecord(row: row).account
             return (PaymentCode(code: stored.code, buyer: stored.userId, expiresAt: stored.expiresAt, usedAt: stored.usedAt), buyer)
         }
