@@ -192,15 +192,16 @@ struct PayBench: AsyncParsableCommand {
     }
 
     /// The ledger's transfer count once it has not changed for 200 ms: the gateway has finished
-    /// the requests a load left in flight.
+    /// the requests a load left in flight. A ledger still moving after 10 s fails the run.
     static func settledTransfers(_ store: any Store) async throws -> Int {
         var count = try await store.audit().transfers
-        while true {
+        for _ in 0..<50 {
             try await Task.sleep(for: .milliseconds(200))
             let now = try await store.audit().transfers
             if now == count { return count }
             count = now
         }
+        throw ValidationError("the ledger was still moving 10 s after the load")
     }
 
     /// One signed form posted; the answer's text.

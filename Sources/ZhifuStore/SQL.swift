@@ -44,8 +44,9 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
     /// Literal text around the parameters: `fragments.count == bindings.count + 1`.
     public private(set) var fragments: [String]
     public private(set) var bindings: [SQLValue]
-    /// Parsed and planned once per connection, then run by name (PostgreSQL): for a hot statement
-    /// whose text takes few shapes, never one whose text grows with its input. ``SQL/prepared()``.
+    /// Run by name (PostgreSQL): parsed once per connection, and planned once the server's generic
+    /// plan holds. For a hot statement whose text takes few shapes, never one whose text grows with
+    /// its input: each shape is a statement every connection keeps. ``SQL/prepared()``.
     public private(set) var isPrepared = false
 
     public init(stringLiteral value: String) {
@@ -169,7 +170,8 @@ extension SQLDialect {
 
 extension SQL {
     /// The statement marked to be prepared where the database prepares statements (PostgreSQL,
-    /// read with `fetchAll`); SQLite runs it as any other.
+    /// through `fetchAll` and `writeStatement`; `execute`, which counts rows, sends it unnamed);
+    /// SQLite runs it as any other.
     public func prepared() -> SQL {
         var sql = self
         sql.isPrepared = true

@@ -1,5 +1,8 @@
+import Foundation
 import Testing
-import ZhifuStore
+import ZhifuCore
+import ZhifuProtocol
+@testable import ZhifuStore
 import ZhifuStorePostgres
 
 /// Statements marked ``SQL/prepared()`` run by name on PostgreSQL (issue 17): parsed and planned
@@ -58,5 +61,26 @@ import ZhifuStorePostgres
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(Set(answers.compactMap { if case .integer(let value)? = $0 { value } else { nil } }) == Set((0..<64).map { Int64($0) * 2 }))
+    }
+
+    /// Each shape is a statement every connection keeps, so a payment's statements must not put a
+    /// value in their text: two payments with nothing in common but their shape give one text.
+    @Test func aPaymentsStatementsTakeOneShapeWhateverItsValues() throws {
+        func payment(_ n: Int) -> TradeUpdate {
+            let ids = Ids(), now = Date(timeIntervalSince1970: TimeInterval(1_700_000_000 + n))
+            let trade = Trade(tradeNo: "t\(n)", partner: ids.user(1), buyer: ids.user(2), outTradeNo: "o\(n)", amount: Amount(fen: Int64(100 * n)),
+                              status: .tradeSuccess, createdAt: now, details: TradeDetails())
+            let notification = OutboxNotification(notifyId: "n\(n)", partner: ids.user(1), notifyURL: "http://127.0.0.1:\(n)/notify",
+                                                  notifyType: "trade_status_sync", protocol: .openapi, signType: .rsa2, charset: .utf8,
+                                                  parameters: Parameters([("trade_no", "t\(n)")]), nextAttemptAt: now, createdAt: now)
+            return TradeUpdate(trade: trade, transfers: [ids.transfer(n, ids.user(2), ids.user(1), Int64(100 * n))],
+                               paymentCode: ("28\(n)", now), notifications: [notification], isNew: true)
+        }
+        let first = try PostgresStore.changeStatement(payment(1)), second = try PostgresStore.changeStatement(payment(2))
+        #expect(first.isPrepared && second.isPrepared)
+        #expect(first.text(numberedPlaceholders: true) == second.text(numberedPlaceholders: true))
+        #expect(first.bindings != second.bindings)
+        let posting = { (n: Int) in PostgresStore.postingStatement([Ids().transfer(n, Ids().user(1), Ids().user(2), Int64(n))]) }
+        #expect(posting(1).isPrepared && posting(1).text(numberedPlaceholders: true) == posting(2).text(numberedPlaceholders: true))
     }
 }
