@@ -122,6 +122,7 @@ struct NotifyBench: AsyncParsableCommand {
     @Option(help: "Notifications to deliver, in all.") var count = 20_000
     @Option(help: "Alternating slices of notifier and reference, each count/slices requests.") var slices = 4
     @Option(help: "mixed (half MD5, half RSA), MD5 or RSA.") var signType = "mixed"
+    @Option(help: "A scratch PostgreSQL database for the outbox (postgres://…); SQLite when absent.") var databaseURL: String?
 
     func run() async throws {
         let router = Router()
@@ -133,7 +134,7 @@ struct NotifyBench: AsyncParsableCommand {
         while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(20)) }
         let url = "http://127.0.0.1:\(port.withLock { $0 }!)/notify"
 
-        let (gateway, demo, directory) = try await openBenchGateway()
+        let (gateway, demo, directory) = try await openBenchGateway(databaseURL: databaseURL)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let notifier = Notifier(gateway: gateway)
@@ -180,7 +181,7 @@ struct NotifyBench: AsyncParsableCommand {
             }
         }
         let ratios = zip(rates, referenceRates).map { $0 / $1 }
-        print("Notifications to a local sink answering success (signed: \(signType)), \(slices) slices of \(perSlice), alternating with the reference:")
+        print("Notifications to a local sink answering success (signed: \(signType), outbox on \(databaseURL == nil ? "SQLite" : "PostgreSQL")), \(slices) slices of \(perSlice), alternating with the reference:")
         print(String(format: "  notifier: %8.0f notifications/s, median of slices  (%d of %d acknowledged)", median(rates), acknowledged, perSlice * slices))
         print(String(format: "  reference: bare POSTs, same client and concurrency: %8.0f requests/s, median of slices", median(referenceRates)))
         print(String(format: "  notifier / reference per slice: median %.2fx (min %.2fx, max %.2fx; goal ≥ 0.8x)", median(ratios), ratios.min()!, ratios.max()!))

@@ -118,10 +118,13 @@ public struct SQLDialect: Sendable {
     /// decision by `zhifu_lock_accounts` (v20), and a trade's change sent as one statement judged by
     /// `zhifu_trade_change` (v21), rather than statement by statement.
     public var postsOnServer: Bool
+    /// Whether writes to several tables can go as one statement (`WITH … AS (INSERT …) UPDATE …`),
+    /// a transaction of its own: one round trip instead of BEGIN, each write, and COMMIT.
+    public var writesInWith: Bool
 
-    public init(name: String, lockRows: String, lockRowsSkippingLocked: String, postsOnServer: Bool = false) {
+    public init(name: String, lockRows: String, lockRowsSkippingLocked: String, postsOnServer: Bool = false, writesInWith: Bool = false) {
         self.name = name; self.lockRows = lockRows; self.lockRowsSkippingLocked = lockRowsSkippingLocked
-        self.postsOnServer = postsOnServer
+        self.postsOnServer = postsOnServer; self.writesInWith = writesInWith
     }
 }
 
@@ -165,7 +168,7 @@ extension SQLDialect {
     /// the key-share locks every foreign-key check takes (inserting a trade that names the buyer),
     /// which deadlocked two payments of one buyer racing across nodes.
     public static let postgres = SQLDialect(name: "postgres", lockRows: " FOR NO KEY UPDATE", lockRowsSkippingLocked: " FOR NO KEY UPDATE SKIP LOCKED",
-                                           postsOnServer: true)
+                                           postsOnServer: true, writesInWith: true)
 }
 
 extension SQL {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import ZhifuCore
 import ZhifuProtocol
+@testable import ZhifuStore
+import ZhifuStorePostgres
 
 @Suite struct OutboxConformanceTests {
     func makeBatch(_ store: any Store, _ ids: Ids, records: Int64 = 3) async throws -> Batch {
@@ -117,5 +119,59 @@ import ZhifuProtocol
         stored = try #require(try await store.notification(notifyId: notifyId))
         #expect(stored.status == .acknowledged && stored.attempts == 2)
         try await store.close()
+    }
+
+    /// A round's tries are recorded together, and each notification ends as if they had been
+    /// recorded one at a time: a notification tried twice in the round counts both tries, and a
+    /// late try is history only.
+    @Test(arguments: StoreKind.available)
+    func triesRecordedTogetherLeaveTheStateOfOneAtATime(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let ids = Ids()
+        let start = Date(timeIntervalSince1970: 1_800_000_000 + Double(Int.random(in: 0..<1_000_000)))
+        let (acknowledged, retried, twice, exhausted, late) = ("ack\(ids.run)", "retry\(ids.run)", "twice\(ids.run)", "end\(ids.run)", "late\(ids.run)")
+        try await store.insertNotifications([acknowledged, retried, twice, exhausted, late].map {
+            OutboxNotification(notifyId: $0, partner: ids.user(1), notifyURL: "http://x/", notifyType: "t", protocol: .mapi, signType: .md5,
+                               charset: .utf8, parameters: Parameters([("a", "1")]), nextAttemptAt: start, createdAt: start)
+        })
+        func attempt(_ notifyId: String, at seconds: Double, acknowledged: Bool) -> NotificationAttempt {
+            NotificationAttempt(notifyId: notifyId, attemptedAt: start.addingTimeInterval(seconds), httpStatus: acknowledged ? 200 : 500,
+                                bodyPrefix: acknowledged ? "success" : "down", latencyMilliseconds: 1, error: nil, acknowledged: acknowledged)
+        }
+        try await store.recordNotificationAttempt(attempt(late, at: 0, acknowledged: false), triesBefore: 0, nextAttemptAt: start.addingTimeInterval(240))
+        try await store.recordNotificationAttempts([
+            NotificationOutcome(attempt: attempt(acknowledged, at: 1, acknowledged: true), triesBefore: 0, nextAttemptAt: nil),
+            NotificationOutcome(attempt: attempt(retried, at: 1, acknowledged: false), triesBefore: 0, nextAttemptAt: start.addingTimeInterval(120)),
+            NotificationOutcome(attempt: attempt(twice, at: 1, acknowledged: false), triesBefore: 0, nextAttemptAt: start.addingTimeInterval(60)),
+            NotificationOutcome(attempt: attempt(exhausted, at: 1, acknowledged: false), triesBefore: 0, nextAttemptAt: nil),
+            NotificationOutcome(attempt: attempt(late, at: 1, acknowledged: false), triesBefore: 0, nextAttemptAt: start.addingTimeInterval(999)),
+            NotificationOutcome(attempt: attempt(twice, at: 61, acknowledged: false), triesBefore: 1, nextAttemptAt: start.addingTimeInterval(300)),
+        ])
+        func state(_ notifyId: String) async throws -> (OutboxNotification.Status, Int, Date, Int) {
+            let stored = try #require(try await store.notification(notifyId: notifyId))
+            return (stored.status, stored.attempts, stored.nextAttemptAt, try await store.notificationAttempts(notifyId: notifyId).count)
+        }
+        #expect(try await state(acknowledged) == (.acknowledged, 1, start, 1))
+        #expect(try await state(retried) == (.pending, 1, start.addingTimeInterval(120), 1))
+        #expect(try await state(twice) == (.pending, 2, start.addingTimeInterval(300), 2), "both tries count, the later last")
+        #expect(try await state(exhausted) == (.exhausted, 1, start, 1))
+        #expect(try await state(late) == (.pending, 1, start.addingTimeInterval(240), 2), "the late try is history only")
+        try await store.close()
+    }
+
+    /// Per run, two statements on SQLite and one on PostgreSQL: a notification met again starts a
+    /// run, and so does a full one.
+    @Test(arguments: [false, true])
+    func triesAreRecordedInOneOrTwoStatementsPerRun(writesInWith: Bool) {
+        func outcome(_ notifyId: String) -> NotificationOutcome {
+            NotificationOutcome(attempt: NotificationAttempt(notifyId: notifyId, attemptedAt: Date(), httpStatus: nil, bodyPrefix: "", latencyMilliseconds: 1,
+                                                             error: "refused", acknowledged: false), triesBefore: 0, nextAttemptAt: Date())
+        }
+        let perRun = writesInWith ? 1 : 2
+        #expect(PostgresStore.attemptStatements([], writesInWith: writesInWith).isEmpty)
+        #expect(PostgresStore.attemptStatements((0..<64).map { outcome("n\($0)") }, writesInWith: writesInWith).count == perRun)
+        #expect(PostgresStore.attemptStatements(["a", "b", "a", "c", "c"].map(outcome), writesInWith: writesInWith).count == 3 * perRun)
+        let many = PostgresStore.attemptStatements((0..<1_001).map { outcome("n\($0)") }, writesInWith: writesInWith)
+        #expect(many.count == 3 * perRun && many.allSatisfy { $0.bindings.count <= 12 * PostgresStore.attemptsPerStatement })
     }
 }

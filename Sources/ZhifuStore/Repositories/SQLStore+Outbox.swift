@@ -94,34 +94,71 @@ extension SQLStore: OutboxRepository {
 
     public func claimDueNotifications(now: Date, limit: Int, leaseSeconds: Int64) async throws -> [OutboxNotification] {
         let lease = now.addingTimeInterval(TimeInterval(leaseSeconds))
-        return try await database.write { db in
-            // The claimed rows come back with `next_attempt_at` as it was due (now), not the lease.
-            try await db.fetchAll(NotificationRecord.self, """
-                UPDATE notifications SET next_attempt_at = \(lease)
-                WHERE notify_id IN (SELECT notify_id FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= \(now)
-                                    ORDER BY next_attempt_at LIMIT \(limit)\(unescaped: db.dialect.lockRowsSkippingLocked))
-                RETURNING notify_id, partner, notify_url, notify_type, protocol, sign_type, charset, parameters, status, attempts,
-                          CAST(\(now) AS BIGINT) AS next_attempt_at, created_at
-                """).map { try $0.notification() }
-        }
+        // One statement, its own transaction (no BEGIN and COMMIT round trips on PostgreSQL). The
+        // claimed rows come back with `next_attempt_at` as it was due (now), not the lease.
+        return try await database.writeStatement("""
+            UPDATE notifications SET next_attempt_at = \(lease)
+            WHERE notify_id IN (SELECT notify_id FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= \(now)
+                                ORDER BY next_attempt_at LIMIT \(limit)\(unescaped: database.dialect.lockRowsSkippingLocked))
+            RETURNING notify_id, partner, notify_url, notify_type, protocol, sign_type, charset, parameters, status, attempts,
+                      CAST(\(now) AS BIGINT) AS next_attempt_at, created_at
+            """).map { try NotificationRecord(row: $0).notification() }
     }
 
     public func recordNotificationAttempts(_ outcomes: [NotificationOutcome]) async throws {
-        try await database.write { db in
-            for outcome in outcomes {
-                let attempt = outcome.attempt
-                try await db.execute("""
-                    INSERT INTO notification_attempts (notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged)
-                    VALUES (\(attempt.notifyId), \(attempt.attemptedAt), \(attempt.httpStatus), \(attempt.bodyPrefix),
-                            \(attempt.latencyMilliseconds), \(attempt.error), \(attempt.acknowledged))
-                    """)
+        let statements = Self.attemptStatements(outcomes, writesInWith: database.dialect.writesInWith)
+        if statements.count == 1, let statement = statements.first {
+            _ = try await database.writeStatement(statement)
+        } else if !statements.isEmpty {
+            try await database.write { db in for statement in statements { try await db.execute(statement) } }
+        }
+    }
+
+    /// Rows per statement: well inside SQLite's 32,766 and PostgreSQL's 65,535 bound values.
+    static var attemptsPerStatement: Int { 500 }
+
+    /// The tries' history and the notifications' new state: per run of outcomes, two statements,
+    /// or one where writes go in `WITH`; not two per try (a round of 64 was 128 statements, each a
+    /// round trip on PostgreSQL). A run ends where a notification comes again, so that its later try
+    /// meets the state the earlier one left, as it would one at a time. A try counts only if it was
+    /// made at the tries the row still has (a late try is history, nothing more), unless it was
+    /// acknowledged: the merchant has it.
+    static func attemptStatements(_ outcomes: [NotificationOutcome], writesInWith: Bool) -> [SQL] {
+        var runs: [[NotificationOutcome]] = []
+        var inRun: Set<String> = []
+        for outcome in outcomes {
+            if runs.isEmpty || runs[runs.count - 1].count == attemptsPerStatement || inRun.contains(outcome.attempt.notifyId) {
+                runs.append([])
+                inRun = []
+            }
+            runs[runs.count - 1].append(outcome)
+            inRun.insert(outcome.attempt.notifyId)
+        }
+        return runs.flatMap { run -> [SQL] in
+            var history: SQL = "INSERT INTO notification_attempts (notify_id, attempted_at, http_status, body_prefix, latency_ms, error, acknowledged) VALUES "
+            var outcomes: SQL = "outcome (notify_id, status, next_attempt_at, tries_before, acknowledged) AS (VALUES "
+            for (index, outcome) in run.enumerated() {
+                let attempt = outcome.attempt, separator = index == 0 ? "" : ", "
                 let status: OutboxNotification.Status = attempt.acknowledged ? .acknowledged : (outcome.nextAttemptAt == nil ? .exhausted : .pending)
-                try await db.execute("""
-                    UPDATE notifications SET attempts = attempts + 1, status = \(status),
-                                             next_attempt_at = COALESCE(\(outcome.nextAttemptAt), next_attempt_at)
-                    WHERE notify_id = \(attempt.notifyId) AND status = 'PENDING' AND (attempts = \(outcome.triesBefore) OR \(attempt.acknowledged))
+                history.append("""
+                    \(unescaped: separator)(\(attempt.notifyId), \(attempt.attemptedAt), \(attempt.httpStatus), \(attempt.bodyPrefix),
+                    \(attempt.latencyMilliseconds), \(attempt.error), \(attempt.acknowledged))
+                    """)
+                outcomes.append("""
+                    \(unescaped: separator)(\(attempt.notifyId), \(status), CAST(\(outcome.nextAttemptAt) AS BIGINT), CAST(\(outcome.triesBefore) AS BIGINT),
+                    \(attempt.acknowledged))
                     """)
             }
+            var state: SQL = writesInWith ? "WITH history AS (\(history)), " : "WITH "
+            state.append("""
+                \(outcomes))
+                UPDATE notifications SET attempts = notifications.attempts + 1, status = outcome.status,
+                                         next_attempt_at = COALESCE(outcome.next_attempt_at, notifications.next_attempt_at)
+                FROM outcome
+                WHERE notifications.notify_id = outcome.notify_id AND notifications.status = 'PENDING'
+                  AND (notifications.attempts = outcome.tries_before OR outcome.acknowledged)
+                """)
+            return writesInWith ? [state] : [history, state]
         }
     }
 
