@@ -151,10 +151,11 @@ public struct Notifier: Service {
             redirected.notifyURL = destination
             return redirected
         }
-        // MD5 keys are the partners' own: read each partner once per round, not once per try.
+        // MD5 keys are the partners' own: each partner once per round, not once per try, from the
+        // node's merchants as requests are verified against them (a rotated key within a second).
         var md5Keys: [UserId: String] = [:]
         for partner in Set(sendable.filter { $0.signType == .md5 }.map(\.partner)) {
-            md5Keys[partner] = try? await gateway.merchantDirectory.merchant(partner: partner)?.md5Key
+            md5Keys[partner] = try? await gateway.merchants.value(partner) { try await gateway.merchantDirectory.merchant(partner: partner) }?.md5Key
         }
         return sendable.map { ($0, md5Keys[$0.partner]) }
     }
