@@ -180,6 +180,7 @@ let package = Package(
             dependencies: [
                 "ZhifuGateway", "CZhifuBench", "ZhifuStoreSQLite", "ZhifuStorePostgres", "ZhifuTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

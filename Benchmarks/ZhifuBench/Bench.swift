@@ -186,6 +186,13 @@ enum OpenSSLSpeed {
     }
 }
 
+/// The ways the PostgreSQL ledger figure is taken, on one database.
+enum PostgresKind: String, CaseIterable {
+    case store = "PostgreSQL, zhifu_post_transfer"
+    case statementwise = "PostgreSQL, statement by statement (reference)"
+    case driver = "PostgreSQL, postgres-nio alone, prepared zhifu_post_transfer (reference)"
+}
+
 /// The ways the SQLite ledger figure is taken, each on its own file.
 enum SQLiteKind: String, CaseIterable, Sendable {
     case store = "SQLite store (the shared SQL layer)"
@@ -241,23 +248,27 @@ struct LedgerBench: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await postgres.database.run() }
                 let accounts = try await prepare(postgres)
-                // The store posts with one round trip (`zhifu_post_transfer`); the reference is the
-                // same transaction statement by statement, as the store posted before: alternating.
-                var server: [Double] = [], statementwise: [Double] = []
+                // The store posts with one round trip (`zhifu_post_transfer`); the references are
+                // the same transaction statement by statement, as the store posted before, and the
+                // driver alone posting each transfer with the same function: the three alternating.
+                var rates: [PostgresKind: [Double]] = [:]
                 for round in 0..<max(1, rounds) {
-                    for onServer in round % 2 == 0 ? [true, false] : [false, true] {
-                        if onServer {
-                            server.append(try await measure(name: "PostgreSQL, zhifu_post_transfer", accounts: accounts) { try await postgres.post([$0])[0] })
-                        } else {
-                            while try await postgres.foldCredits(limit: 1_000) == 1_000 {}
-                            statementwise.append(try await measure(name: "PostgreSQL, statement by statement (reference)", accounts: accounts) { transfer in
-                                try await postgres.database.write { db in try await PostgresStatementwiseLedger.post(transfer, on: db) }
-                            })
-                        }
+                    for offset in PostgresKind.allCases.indices {
+                        let kind = PostgresKind.allCases[(offset + round) % PostgresKind.allCases.count]
+                        if kind == .statementwise { while try await postgres.foldCredits(limit: 1_000) == 1_000 {} }
+                        rates[kind, default: []].append(try await measure(name: kind.rawValue, accounts: accounts) { transfer in
+                            switch kind {
+                            case .store: try await postgres.post([transfer])[0]
+                            case .statementwise: try await postgres.database.write { db in try await PostgresStatementwiseLedger.post(transfer, on: db) }
+                            case .driver: try await PostgresDriverPosting.post(transfer, client: postgres.database.client)
+                            }
+                        })
                     }
                 }
+                let store = median(rates[.store] ?? []), statementwise = median(rates[.statementwise] ?? []), driver = median(rates[.driver] ?? [])
                 print(String(format: "  PostgreSQL: median of %d: %.0f transfers/s with zhifu_post_transfer vs %.0f statement by statement = %.2fx",
-                             server.count, median(server), median(statementwise), median(server) / median(statementwise)))
+                             rates[.store]?.count ?? 0, store, statementwise, store / statementwise))
+                print(String(format: "  PostgreSQL: the store vs postgres-nio alone posting with the same function (%.0f transfers/s) = %.2fx", driver, store / driver))
                 try await check(postgres)
                 group.cancelAll()
             }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PostgresNIO
 import ZhifuCore
 import ZhifuProtocol
 import ZhifuStore
@@ -78,5 +79,39 @@ enum PostgresStatementwiseLedger {
             VALUES (\(transfer.id), \(transfer.debit), \(transfer.credit), \(transfer.amount), \(transfer.code), \(transfer.reference), \(transfer.createdAt))
             """)
         return .created
+    }
+}
+
+/// The second reference for the PostgreSQL ledger figure: postgres-nio alone, with none of the
+/// store's layers (no SQL values, no shared commits, no deadline), posting each transfer with one
+/// prepared `SELECT zhifu_post_transfer(…)`: what the driver itself reaches for one round trip per
+/// posting on the same server.
+struct PostgresDriverPosting: PostgresPreparedStatement {
+    static let sql = "SELECT zhifu_post_transfer($1, $2, $3, $4, $5, $6, $7, NULL) AS result"
+    typealias Row = String
+    let transfer: Transfer
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 7)
+        bindings.append(transfer.id)
+        bindings.append(transfer.debit.rawValue)
+        bindings.append(transfer.credit.rawValue)
+        bindings.append(transfer.amount.fen)
+        bindings.append(transfer.code.rawValue)
+        bindings.append(transfer.reference)
+        bindings.append(SQLTime.milliseconds(transfer.createdAt))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
+
+    /// The transfer's result; the checks the store decides in Swift are not made (the bench's
+    /// transfers pass them).
+    static func post(_ transfer: Transfer, client: PostgresClient) async throws -> TransferResult {
+        for try await result in try await client.execute(PostgresDriverPosting(transfer: transfer)) {
+            guard let answer = TransferResult(rawValue: result) else { break }
+            return answer
+        }
+        throw StoreError.corrupt("zhifu_post_transfer answered no result")
     }
 }
