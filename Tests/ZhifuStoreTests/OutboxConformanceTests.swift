@@ -134,9 +134,11 @@ import ZhifuStorePostgres
             OutboxNotification(notifyId: $0, partner: ids.user(1), notifyURL: "http://x/", notifyType: "t", protocol: .mapi, signType: .md5,
                                charset: .utf8, parameters: Parameters([("a", "1")]), nextAttemptAt: start, createdAt: start)
         })
+        // A refused connection has no status: NULL beside values in one multi-row insert.
         func attempt(_ notifyId: String, at seconds: Double, acknowledged: Bool) -> NotificationAttempt {
-            NotificationAttempt(notifyId: notifyId, attemptedAt: start.addingTimeInterval(seconds), httpStatus: acknowledged ? 200 : 500,
-                                bodyPrefix: acknowledged ? "success" : "down", latencyMilliseconds: 1, error: nil, acknowledged: acknowledged)
+            NotificationAttempt(notifyId: notifyId, attemptedAt: start.addingTimeInterval(seconds), httpStatus: acknowledged ? 200 : (notifyId == exhausted ? nil : 500),
+                                bodyPrefix: acknowledged ? "success" : "down", latencyMilliseconds: 1,
+                                error: notifyId == exhausted ? "connection refused" : nil, acknowledged: acknowledged)
         }
         try await store.recordNotificationAttempt(attempt(late, at: 0, acknowledged: false), triesBefore: 0, nextAttemptAt: start.addingTimeInterval(240))
         try await store.recordNotificationAttempts([
@@ -155,6 +157,7 @@ import ZhifuStorePostgres
         #expect(try await state(retried) == (.pending, 1, start.addingTimeInterval(120), 1))
         #expect(try await state(twice) == (.pending, 2, start.addingTimeInterval(300), 2), "both tries count, the later last")
         #expect(try await state(exhausted) == (.exhausted, 1, start, 1))
+        #expect(try await store.notificationAttempts(notifyId: exhausted).map { [$0.httpStatus == nil, $0.error == "connection refused"] } == [[true, true]])
         #expect(try await state(late) == (.pending, 1, start.addingTimeInterval(240), 2), "the late try is history only")
         try await store.close()
     }
