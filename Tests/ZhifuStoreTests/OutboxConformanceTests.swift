@@ -128,7 +128,9 @@ import ZhifuStorePostgres
     func triesRecordedTogetherLeaveTheStateOfOneAtATime(kind: StoreKind) async throws {
         let store = try await kind.make()
         let ids = Ids()
-        let start = Date(timeIntervalSince1970: 1_800_000_000 + Double(Int.random(in: 0..<1_000_000)))
+        // Far past the other tests' times: their claims (up to a day after 1_800_000_000 + 10⁶ s) on a
+        // shared database would lease these rows and move `next_attempt_at`.
+        let start = Date(timeIntervalSince1970: 4_000_000_000 + Double(Int.random(in: 0..<1_000_000)))
         let (acknowledged, retried, twice, exhausted, late) = ("ack\(ids.run)", "retry\(ids.run)", "twice\(ids.run)", "end\(ids.run)", "late\(ids.run)")
         try await store.insertNotifications([acknowledged, retried, twice, exhausted, late].map {
             OutboxNotification(notifyId: $0, partner: ids.user(1), notifyURL: "http://x/", notifyType: "t", protocol: .mapi, signType: .md5,
