@@ -110,6 +110,18 @@ public struct Gateway: Sendable {
     public var merchantDirectory: MerchantService { MerchantService(store: store) }
     public var notifications: NotificationService { NotificationService(store: store, clock: clock) }
 
+    /// A merchant as this node last read it: what verifies a request or signs a notification, MAPI
+    /// and OpenAPI alike, without a store read each time (a change is seen within a second, at once
+    /// when the console made it).
+    func merchant(partner: UserId) async throws -> Merchant? {
+        try await merchants.value(partner) { try await merchantDirectory.merchant(partner: partner) }
+    }
+
+    /// An OpenAPI app as this node last read it (as `merchant(partner:)`).
+    func app(appId: String) async throws -> App? {
+        try await apps.value(appId) { try await merchantDirectory.app(appId: appId) }
+    }
+
     /// Moves the sandbox time on in the database (one statement) and this node's clock with it;
     /// `nil` with the system clock.
     @discardableResult

@@ -155,7 +155,7 @@ public struct Notifier: Service {
         // node's merchants as requests are verified against them (a rotated key within a second).
         var md5Keys: [UserId: String] = [:]
         for partner in Set(sendable.filter { $0.signType == .md5 }.map(\.partner)) {
-            md5Keys[partner] = try? await gateway.merchants.value(partner) { try await gateway.merchantDirectory.merchant(partner: partner) }?.md5Key
+            md5Keys[partner] = try? await gateway.merchant(partner: partner)?.md5Key
         }
         return sendable.map { ($0, md5Keys[$0.partner]) }
     }

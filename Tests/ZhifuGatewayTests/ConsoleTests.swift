@@ -6,6 +6,7 @@ import Testing
 import ZhifuCore
 import ZhifuGateway
 import ZhifuProtocol
+import ZhifuSDK
 
 /// The operator console: sessions, CSRF, escaping, a trade's story with its notifications, resend.
 @Suite struct ConsoleTests {
@@ -202,6 +203,30 @@ import ZhifuProtocol
         }
         let account = try #require(try await world.gateway.store.account(userId: UserId("2088107000000001")!))
         #expect(account.balance == .zero && PaymentPassword.verify("246810", against: account.passwordHash ?? ""))
+    }
+
+    /// MAPI reads merchants from the node's cache: the rotation must clear it, or the old key would
+    /// verify for up to a second more.
+    @Test func aRotatedMD5KeyStopsVerifyingMAPIRequestsAtOnce() async throws {
+        let world = try await TestWorld.make(operatorPassword: Self.password)
+        try await world.app().test(.router) { client in
+            let status = Parameters([("batch_no", "20080107001")])
+            func code(_ md5Key: String) async throws -> String {
+                let mapi = MAPIClient(gatewayURL: "/gateway.do", partner: TestWorld.partner, signer: MD5Signer(key: md5Key))
+                let xml = try await client.get(try mapi.requestURL(service: "btn_status_query", status)).1
+                return xml.split(separator: "<error>").dropFirst().first?.split(separator: "<").first.map(String.init) ?? xml
+            }
+            // No such batch: an answer past the signature check.
+            #expect(try await code(TestWorld.md5Key) == "QUERY_RESULT_IS_NULL", "the merchant is now in the node's cache")
+            let (_, cookie) = try await login(client)
+            let csrf = try #require(inputValue("csrf", in: try await get(client, "/console/merchants", cookie: cookie).1))
+            let rotated = try await client.execute(uri: "/console/merchants/\(TestWorld.partner)/rotate-md5", method: .post,
+                                                   headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie ?? ""],
+                                                   body: ByteBuffer(string: formEncode([("csrf", csrf)]))) { try bodyText($0) }
+            let key = try #require(element("new-md5-key", in: rotated))
+            #expect(try await code(TestWorld.md5Key) == "ILLEGAL_SIGN")
+            #expect(try await code(key) == "QUERY_RESULT_IS_NULL")
+        }
     }
 
     @Test func valuesFromMerchantsAreShownEscaped() async throws {

@@ -83,7 +83,7 @@ extension ConsoleRoutes {
     }
 
     private func md5Key(for notification: OutboxNotification) async throws -> String? {
-        notification.signType == .md5 ? try await gateway.merchantDirectory.merchant(partner: notification.partner)?.md5Key : nil
+        notification.signType == .md5 ? try await gateway.merchant(partner: notification.partner)?.md5Key : nil
     }
 
     private func signedFormPage(_ notifyId: String, session current: String, replay: ConsoleReplay?) async throws -> Response {

@@ -59,7 +59,7 @@ struct MAPIGateway: Sendable {
     /// The common checks after charset and service.
     func check(_ parameters: ZhifuProtocol.Parameters, charset: Charset, service: String) async throws -> MAPIRequest {
         guard let partnerText = parameters.nonEmpty("partner"), let partner = UserId(partnerText),
-              let merchant = try await gateway.merchantDirectory.merchant(partner: partner) else {
+              let merchant = try await gateway.merchant(partner: partner) else {
             throw MAPIFailure(.illegalPartner)
         }
         guard merchant.allows(service: service) else { throw MAPIFailure(.illegalPartnerExterface) }

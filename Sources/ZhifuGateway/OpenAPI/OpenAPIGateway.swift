@@ -139,13 +139,13 @@ struct OpenAPIGateway: Sendable {
         guard gateway.configuration.calendar.parseTimestamp(timestamp) != nil else { throw OpenAPIError.isvInvalidTimestamp }
         guard let version = p.nonEmpty("version") else { throw OpenAPIError.isvMissingVersion }
         guard version == "1.0" else { throw OpenAPIError.isvInvalidParameter }
-        guard appId.utf8.count <= 32, let app = try await gateway.apps.value(appId, load: { try await gateway.merchantDirectory.app(appId: appId) }) else { throw OpenAPIError.isvInvalidAppId }
+        guard appId.utf8.count <= 32, let app = try await gateway.app(appId: appId) else { throw OpenAPIError.isvInvalidAppId }
         guard app.signType == signType, let verifier = try? SigningKeys.verifier(signType, key: app.publicKey) else {
             throw OpenAPIError.isvMissingSignatureConfig
         }
         guard SignContent.isValid(signature, for: p, charset: charset, verifier: verifier, content: SignContent.openAPIRequest) else { throw OpenAPIError.isvInvalidSignature }
         // The merchant's `services` list (fixtures) names the methods it signed up for, as for MAPI.
-        guard let merchant = try await gateway.merchants.value(app.partner, load: { try await gateway.merchantDirectory.merchant(partner: app.partner) }),
+        guard let merchant = try await gateway.merchant(partner: app.partner),
               merchant.allows(service: method) else {
             throw OpenAPIError.isvInsufficientIsvPermissions
         }
@@ -153,7 +153,7 @@ struct OpenAPIGateway: Sendable {
         guard let grant = try await gateway.merchantDirectory.grant(token: token, appId: app.appId) else {
             throw OpenAPIError.aopInvalidAppAuthToken
         }
-        guard let principal = try await gateway.merchants.value(grant.partner, load: { try await gateway.merchantDirectory.merchant(partner: grant.partner) }),
+        guard let principal = try await gateway.merchant(partner: grant.partner),
               principal.allows(service: method) else {
             throw OpenAPIError.isvInsufficientUserPermissions
         }

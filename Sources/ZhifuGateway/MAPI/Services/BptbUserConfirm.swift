@@ -60,7 +60,7 @@ struct BptbUserConfirm: MAPIService {
                                gateway: Gateway) async throws -> String? {
         var p = ZhifuProtocol.Parameters([("file_name", fileName), ("is_success", code == .userConfirmSucc ? "T" : "F"),
                                           ("partner", partner.rawValue), ("result_code", code.rawValue)])
-        let md5Key = signType == .md5 ? try await gateway.merchantDirectory.merchant(partner: partner)?.md5Key : nil
+        let md5Key = signType == .md5 ? try await gateway.merchant(partner: partner)?.md5Key : nil
         let signer = try gateway.mapiSigner(signType, md5Key: md5Key)
         guard let content = charset.encode(SignContent.mapi(p)) else { return nil }
         p["sign"] = try signer.sign(content)
