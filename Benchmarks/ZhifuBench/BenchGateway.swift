@@ -151,7 +151,11 @@ struct NotifyBench: AsyncParsableCommand {
                                                            ("success_details", "0315001^gonglei1@handsome.com.cn^龚本林^20.00^S^null^200810248427067^20081024143652|")]),
                                    nextAttemptAt: now, createdAt: now)
             }
-            try await gateway.store.insertNotifications(notifications)
+            // A thousand per transaction: one transaction of a whole slice can outrun the store's
+            // 30 s unit deadline on PostgreSQL when the machine is slow.
+            for start in stride(from: 0, to: notifications.count, by: 1000) {
+                try await gateway.store.insertNotifications(Array(notifications[start..<min(start + 1000, notifications.count)]))
+            }
 
             // Reference: the same client, the same concurrency, bare forms, no store, no signing.
             let body = FormCoding.encode(notifications[0].parameters, charset: .utf8)!
