@@ -2,22 +2,39 @@ import Synchronization
 
 /// What a node read of rarely changing configuration (apps, merchants), kept for a short time so
 /// that a payment does not read them from the store every time. A change (fixtures at start, a key
-/// rotated) reaches every node within `ttl`.
+/// rotated) reaches every node within `ttl` of the read that loaded it.
 ///
 /// One load per key at a time: callers that find the entry missing or expired while it is being
 /// loaded wait for that load. Without this, every request in flight when an entry expired read the
 /// store at once (under load, tens of reads of the fault rules each second instead of one).
+///
+/// A cancelled caller stops waiting at once, whatever the load is doing: a load stuck on the
+/// database (postgres-nio's pool after a restart) must not hold a request or a shutdown. The load
+/// goes on for the other callers and is cancelled when the last one leaves.
 final class ConfigCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry {
         var value: Value?
         var until: ContinuousClock.Instant
     }
 
+    /// A load in flight and the callers waiting for it.
+    private struct Flight {
+        let key: Key
+        let generation: Int
+        let started: ContinuousClock.Instant
+        var task: Task<Void, Never>?
+        var waiters: [Int: CheckedContinuation<Value?, any Error>] = [:]
+    }
+
     private struct State {
         var entries: [Key: Entry] = [:]
-        var loading: [Key: Task<Value?, any Error>] = [:]
+        var flights: [Int: Flight] = [:]
+        /// The flight a new caller of each key joins. `removeAll` forgets these, so that callers
+        /// after it load again while the earlier flights still answer their own callers.
+        var joinable: [Key: Int] = [:]
         /// Bumped by `removeAll`, so that a load begun before it is not kept after it.
         var generation = 0
+        var nextId = 0
     }
 
     private let state = Mutex(State())
@@ -27,52 +44,81 @@ final class ConfigCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     init(ttl: Duration) { self.ttl = ttl }
 
-    private enum Lookup {
-        case cached(Value?)
-        case loading(Task<Value?, any Error>, generation: Int)
-    }
-
     func value(_ key: Key, load: @escaping @Sendable () async throws -> Value?) async throws -> Value? {
         let now = ContinuousClock.now
-        let lookup: Lookup = state.withLock { state in
-            if let entry = state.entries[key], entry.until > now { return .cached(entry.value) }
-            let task = state.loading[key] ?? Task { try await load() }
-            state.loading[key] = task
-            return .loading(task, generation: state.generation)
+        let (cached, waiter) = state.withLock { state -> (Entry?, Int) in
+            state.nextId += 1
+            return (state.entries[key].flatMap { $0.until > now ? $0 : nil }, state.nextId)
         }
-        switch lookup {
-        case .cached(let value):
-            return value
-        case .loading(let task, let generation):
-            do {
-                let value = try await task.value
-                keep(value, for: key, from: task, generation: generation)
-                return value
-            } catch {
-                keep(nil, for: key, from: task, generation: nil)
-                throw error
+        if let cached { return cached.value }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let answer = state.withLock { state -> Result<Value?, any Error>? in
+                    // Checked under the lock: a cancellation after it finds the waiter registered.
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if let id = state.joinable[key], state.flights[id] != nil {
+                        state.flights[id]?.waiters[waiter] = continuation
+                        return nil
+                    }
+                    state.nextId += 1
+                    let id = state.nextId
+                    var flight = Flight(key: key, generation: state.generation, started: ContinuousClock.now)
+                    flight.waiters[waiter] = continuation
+                    flight.task = Task {
+                        let result: Result<Value?, any Error>
+                        do { result = .success(try await load()) } catch { result = .failure(error) }
+                        self.finish(id, with: result)
+                    }
+                    state.flights[id] = flight
+                    state.joinable[key] = id
+                    return nil
+                }
+                if let answer { continuation.resume(with: answer) }
             }
+        } onCancel: {
+            leave(waiter)
         }
     }
 
-    /// Stores what `task` loaded (once, by whichever waiter gets here first) unless everything was
-    /// forgotten meanwhile; a failed load (`generation` nil) is only cleared, so the next caller
-    /// loads again.
-    private func keep(_ value: Value?, for key: Key, from task: Task<Value?, any Error>, generation: Int?) {
-        state.withLock { state in
-            guard state.loading[key] == task else { return }
-            state.loading[key] = nil
-            guard let generation, generation == state.generation else { return }
-            if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
-            state.entries[key] = Entry(value: value, until: ContinuousClock.now + ttl)
+    /// Answers every caller still waiting for flight `id`, and keeps what it loaded (for `ttl` from
+    /// when the load began) unless everything was forgotten meanwhile. A failed load is not kept,
+    /// so the next caller loads again.
+    private func finish(_ id: Int, with result: Result<Value?, any Error>) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Value?, any Error>] in
+            guard let flight = state.flights.removeValue(forKey: id) else { return [] }
+            if state.joinable[flight.key] == id { state.joinable[flight.key] = nil }
+            if case .success(let value) = result, flight.generation == state.generation {
+                if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+                state.entries[flight.key] = Entry(value: value, until: flight.started + ttl)
+            }
+            return Array(flight.waiters.values)
         }
+        for waiter in waiters { waiter.resume(with: result) }
+    }
+
+    /// A cancelled caller stops waiting; the last one to leave a flight cancels its load.
+    private func leave(_ waiter: Int) {
+        let (continuation, abandoned) = state.withLock { state -> (CheckedContinuation<Value?, any Error>?, Task<Void, Never>?) in
+            guard let id = state.flights.first(where: { $0.value.waiters[waiter] != nil })?.key,
+                  let continuation = state.flights[id]?.waiters.removeValue(forKey: waiter) else { return (nil, nil) }
+            guard state.flights[id]?.waiters.isEmpty == true, let flight = state.flights.removeValue(forKey: id) else { return (continuation, nil) }
+            if state.joinable[flight.key] == id { state.joinable[flight.key] = nil }
+            return (continuation, flight.task)
+        }
+        abandoned?.cancel()
+        continuation?.resume(throwing: CancellationError())
+    }
+
+    /// How many callers wait for a load of `key` (for tests).
+    func waiting(for key: Key) -> Int {
+        state.withLock { state in state.joinable[key].flatMap { state.flights[$0]?.waiters.count } ?? 0 }
     }
 
     /// Forgets everything: the next read loads again (after this node changed what is cached).
     func removeAll() {
         state.withLock { state in
             state.entries.removeAll()
-            state.loading.removeAll()
+            state.joinable.removeAll()
             state.generation += 1
         }
     }

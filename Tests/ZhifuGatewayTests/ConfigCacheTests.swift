@@ -13,6 +13,10 @@ import Testing
         var value: Int { count.load(ordering: .relaxed) }
     }
 
+    final class Held: Sendable {
+        let continuation = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    }
+
     /// Late callers find the value kept (the ttl is long), so the count does not hang on timing.
     @Test func callersOfAMissingKeyShareOneLoad() async throws {
         let cache = ConfigCache<Int, String>(ttl: .seconds(60))
@@ -62,5 +66,73 @@ import Testing
         signalRelease.yield()
         #expect(try await stale.value == "old key", "its caller still gets what it read")
         #expect(try await cache.value(1) { "new key" } == "new key", "but the next caller reads again")
+    }
+
+    /// A load deaf to cancellation (as a wait on postgres-nio's pool after a restart was) must not
+    /// hold its caller: a request or a shutdown would wait for the load's own deadline.
+    @Test func aCancelledCallerStopsWaitingForALoadThatDoesNotAnswer() async throws {
+        let cache = ConfigCache<Int, String>(ttl: .seconds(60))
+        let held = Held()
+        let (started, signalStarted) = AsyncStream<Void>.makeStream()
+        let caller = Task {
+            try await cache.value(1) {
+                await withCheckedContinuation { continuation in
+                    held.continuation.withLock { $0 = continuation }
+                    signalStarted.yield()
+                }
+                return "late"
+            }
+        }
+        for await _ in started { break }
+        // Answers the load after 20 s, so that a cache that waits for it fails here instead of hanging.
+        let answer = Task { try await Task.sleep(for: .seconds(20)); held.continuation.withLock { $0.take() }?.resume() }
+        caller.cancel()
+        await #expect(throws: CancellationError.self) { try await caller.value }
+        #expect(held.continuation.withLock { $0 != nil }, "the caller left while the load was still unanswered")
+        answer.cancel()
+        held.continuation.withLock { $0.take() }?.resume()
+    }
+
+    @Test func theLoadGoesOnForTheOthersAndStopsWhenTheLastCallerLeaves() async throws {
+        let cache = ConfigCache<Int, String>(ttl: .seconds(60))
+        let loads = Loads()
+        let (started, signalStarted) = AsyncStream<Void>.makeStream()
+        let (release, signalRelease) = AsyncStream<Void>.makeStream()
+        let first = Task {
+            try await cache.value(1) {
+                loads.count.add(1, ordering: .relaxed)
+                signalStarted.yield()
+                for await _ in release { break }
+                return "rules"
+            }
+        }
+        for await _ in started { break }
+        let second = Task { try await cache.value(1) { loads.count.add(1, ordering: .relaxed); return "a second load" } }
+        while cache.waiting(for: 1) < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        // Releases the load after 20 s anyway, so that a cache whose cancelled caller waits fails here instead of hanging.
+        let released = Loads()
+        let backstop = Task { try await Task.sleep(for: .seconds(20)); released.count.add(1, ordering: .relaxed); signalRelease.yield() }
+        first.cancel()
+        await #expect(throws: CancellationError.self) { try await first.value }
+        #expect(released.value == 0, "the first caller left while the load was still unanswered")
+        backstop.cancel()
+        signalRelease.yield()
+        #expect(try await second.value == "rules")
+        #expect(loads.value == 1)
+
+        // A caller alone: when it leaves, its load is cancelled.
+        let loadCancelled = Loads()
+        let lone = Task {
+            try await cache.value(2) {
+                do { try await Task.sleep(for: .seconds(30)) } catch { loadCancelled.count.add(1, ordering: .relaxed) }
+                return nil
+            }
+        }
+        while cache.waiting(for: 2) < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        lone.cancel()
+        await #expect(throws: CancellationError.self) { try await lone.value }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while loadCancelled.value == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(loadCancelled.value == 1)
     }
 }

@@ -216,10 +216,11 @@ import ZhifuSDK
                 let xml = try await client.get(try mapi.requestURL(service: "btn_status_query", status)).1
                 return xml.split(separator: "<error>").dropFirst().first?.split(separator: "<").first.map(String.init) ?? xml
             }
-            // No such batch: an answer past the signature check.
-            #expect(try await code(TestWorld.md5Key) == "QUERY_RESULT_IS_NULL", "the merchant is now in the node's cache")
+            // Logged in first: the login's slow KDF must not let the cached entry expire on its own.
             let (_, cookie) = try await login(client)
             let csrf = try #require(inputValue("csrf", in: try await get(client, "/console/merchants", cookie: cookie).1))
+            // No such batch: an answer past the signature check.
+            #expect(try await code(TestWorld.md5Key) == "QUERY_RESULT_IS_NULL", "the merchant is now in the node's cache")
             let rotated = try await client.execute(uri: "/console/merchants/\(TestWorld.partner)/rotate-md5", method: .post,
                                                    headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie ?? ""],
                                                    body: ByteBuffer(string: formEncode([("csrf", csrf)]))) { try bodyText($0) }
