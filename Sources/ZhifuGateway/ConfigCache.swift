@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// A cancelled caller stops waiting at once, whatever the load is doing: a load stuck on the
 /// database (postgres-nio's pool after a restart) must not hold a request or a shutdown. The load
-/// goes on for the other callers and is cancelled when the last one leaves.
+/// goes on (the store bounds it in time) and stays the one later callers join, even when every
+/// caller has left: loads stuck on the database do not pile up.
 final class ConfigCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry {
         var value: Value?
@@ -22,7 +23,6 @@ final class ConfigCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         let key: Key
         let generation: Int
         let started: ContinuousClock.Instant
-        var task: Task<Void, Never>?
         var waiters: [Int: CheckedContinuation<Value?, any Error>] = [:]
     }
 
@@ -32,6 +32,8 @@ final class ConfigCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         /// The flight a new caller of each key joins. `removeAll` forgets these, so that callers
         /// after it load again while the earlier flights still answer their own callers.
         var joinable: [Key: Int] = [:]
+        /// The flight each waiting caller joined.
+        var waiterFlights: [Int: Int] = [:]
         /// Bumped by `removeAll`, so that a load begun before it is not kept after it.
         var generation = 0
         var nextId = 0
@@ -56,21 +58,23 @@ final class ConfigCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
                 let answer = state.withLock { state -> Result<Value?, any Error>? in
                     // Checked under the lock: a cancellation after it finds the waiter registered.
                     if Task.isCancelled { return .failure(CancellationError()) }
+                    // A load may have ended since the first look.
+                    if let entry = state.entries[key], entry.until > ContinuousClock.now { return .success(entry.value) }
                     if let id = state.joinable[key], state.flights[id] != nil {
                         state.flights[id]?.waiters[waiter] = continuation
+                        state.waiterFlights[waiter] = id
                         return nil
                     }
                     state.nextId += 1
                     let id = state.nextId
-                    var flight = Flight(key: key, generation: state.generation, started: ContinuousClock.now)
-                    flight.waiters[waiter] = continuation
-                    flight.task = Task {
+                    state.flights[id] = Flight(key: key, generation: state.generation, started: ContinuousClock.now, waiters: [waiter: continuation])
+                    Task {
                         let result: Result<Value?, any Error>
                         do { result = .success(try await load()) } catch { result = .failure(error) }
                         self.finish(id, with: result)
                     }
-                    state.flights[id] = flight
                     state.joinable[key] = id
+                    state.waiterFlights[waiter] = id
                     return nil
                 }
                 if let answer { continuation.resume(with: answer) }
@@ -87,6 +91,7 @@ final class ConfigCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         let waiters = state.withLock { state -> [CheckedContinuation<Value?, any Error>] in
             guard let flight = state.flights.removeValue(forKey: id) else { return [] }
             if state.joinable[flight.key] == id { state.joinable[flight.key] = nil }
+            for waiter in flight.waiters.keys { state.waiterFlights[waiter] = nil }
             if case .success(let value) = result, flight.generation == state.generation {
                 if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
                 state.entries[flight.key] = Entry(value: value, until: flight.started + ttl)
@@ -96,16 +101,11 @@ final class ConfigCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         for waiter in waiters { waiter.resume(with: result) }
     }
 
-    /// A cancelled caller stops waiting; the last one to leave a flight cancels its load.
+    /// A cancelled caller stops waiting; its load goes on.
     private func leave(_ waiter: Int) {
-        let (continuation, abandoned) = state.withLock { state -> (CheckedContinuation<Value?, any Error>?, Task<Void, Never>?) in
-            guard let id = state.flights.first(where: { $0.value.waiters[waiter] != nil })?.key,
-                  let continuation = state.flights[id]?.waiters.removeValue(forKey: waiter) else { return (nil, nil) }
-            guard state.flights[id]?.waiters.isEmpty == true, let flight = state.flights.removeValue(forKey: id) else { return (continuation, nil) }
-            if state.joinable[flight.key] == id { state.joinable[flight.key] = nil }
-            return (continuation, flight.task)
+        let continuation = state.withLock { state in
+            state.waiterFlights.removeValue(forKey: waiter).flatMap { state.flights[$0]?.waiters.removeValue(forKey: waiter) }
         }
-        abandoned?.cancel()
         continuation?.resume(throwing: CancellationError())
     }
 
