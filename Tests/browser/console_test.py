@@ -63,7 +63,9 @@ def main():
     driver = chromium()
     try:
         login(driver, "not-the-password")
-        assert driver.find_element(By.ID, "error").text == "密码错误", driver.page_source[:500]
+        # The answer comes after the slow KDF: wait for it (reading at once failed once in CI).
+        error = WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "error")))
+        assert error.text == "密码错误", driver.page_source[:500]
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_login.png"))
         login(driver, PASSWORD)
         WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "trades")))
