@@ -43,6 +43,15 @@ def login(driver, password):
     driver.find_element(By.ID, "login").click()
 
 
+def follow(driver, link, shows, by=By.LINK_TEXT):
+    """Clicks a link (found `by`) and waits for the new page's element `shows`: the old page must
+    go first, since some ids (the notifications table) are on both pages."""
+    element = driver.find_element(by, link)
+    element.click()
+    WebDriverWait(driver, 10).until(gone(element))
+    return WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, shows)))
+
+
 def set_redirect(driver, url):
     """Saves a merchant's notify redirect on the merchants page and waits for the page it leads to."""
     form = driver.find_element(By.CSS_SELECTOR, "form.notify-settings")
@@ -74,16 +83,13 @@ def main():
         driver.find_element(By.ID, "audit").click()
         result = WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "audit-result"))).text
         assert result.endswith("balanced") and "NOT" not in result, result
-        driver.find_element(By.LINK_TEXT, TRADE).click()
-        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "timeline")))
+        follow(driver, TRADE, "timeline")
         assert driver.find_element(By.ID, "trade-status").text == "TRADE_SUCCESS"
         assert "trade_pay 30.00" in driver.find_element(By.ID, "timeline").text, driver.find_element(By.ID, "timeline").text
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_trade.png"))
-        driver.find_element(By.LINK_TEXT, "异步通知").click()
-        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "notifications")))
+        follow(driver, "异步通知", "notifications")
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_notifications.png"))
-        driver.find_element(By.LINK_TEXT, "故障注入").click()
-        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "add-fault")))
+        follow(driver, "故障注入", "add-fault")
         driver.find_element(By.ID, "target").send_keys("alipay.trade.pay")
         driver.find_element(By.ID, "answer").send_keys("ACQ.SYSTEM_ERROR")
         driver.find_element(By.ID, "count").send_keys("3")
@@ -98,8 +104,7 @@ def main():
         WebDriverWait(driver, 10).until(gone(off))
         WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: "已关闭" in d.find_element(By.ID, "faults").text)
-        driver.find_element(By.LINK_TEXT, "批次").click()
-        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "batches")))
+        follow(driver, "批次", "batches")
         assert "批量付款到支付宝账户" in driver.find_element(By.ID, "batches").text, driver.find_element(By.ID, "batches").text
         completed = [row for row in driver.find_elements(By.CSS_SELECTOR, "#batches tr.batch") if "COMPLETED" in row.text]
         assert completed, driver.find_element(By.ID, "batches").text
@@ -108,8 +113,7 @@ def main():
         assert driver.find_element(By.ID, "batch-status").text == "COMPLETED"
         assert driver.find_elements(By.CSS_SELECTOR, "#records tr.record"), "the batch's records are listed"
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_batch.png"))
-        driver.find_element(By.LINK_TEXT, "商户").click()
-        WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, "merchants")))
+        follow(driver, "商户", "merchants")
         set_redirect(driver, "http://127.0.0.1:9/redirected")
         driver.save_screenshot(os.path.join(ARTIFACTS, "console_merchants.png"))
         set_redirect(driver, "")
