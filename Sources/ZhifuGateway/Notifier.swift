@@ -154,18 +154,20 @@ public struct Notifier: Service {
         // MD5 keys are the partners' own: each partner once per round, not once per try, from the
         // node's merchants as requests are verified against them (a rotated key within a second).
         // A key that cannot be read (a store error, a corrupt row) is no fault of the merchant's
-        // endpoint: its partner's claims are left to expire, counting no try, and tried again then.
+        // endpoint: the partner's MD5 claims are left to expire, counting no try, and tried again then.
         var md5Keys: [UserId: String] = [:]
         var unreadable: Set<UserId> = []
         for partner in Set(sendable.filter { $0.signType == .md5 }.map(\.partner)) {
             do {
                 md5Keys[partner] = try await gateway.merchant(partner: partner)?.md5Key
             } catch {
-                logger.error("reading partner \(partner)'s MD5 key failed, its notifications wait for their leases to end: \(error)")
+                if !(error is CancellationError) {
+                    logger.error("reading partner \(partner)'s MD5 key failed, its MD5 notifications wait for their leases to end: \(error)")
+                }
                 unreadable.insert(partner)
             }
         }
-        return sendable.filter { !unreadable.contains($0.partner) }.map { ($0, md5Keys[$0.partner]) }
+        return sendable.filter { !($0.signType == .md5 && unreadable.contains($0.partner)) }.map { ($0, md5Keys[$0.partner]) }
     }
 
     /// One try: sign with fresh `notify_time`, POST; returns the outcome and when to try next.
@@ -195,7 +197,7 @@ public struct Notifier: Service {
         do {
             return try await FaultRules(gateway: gateway).fire(.notify, notifyURL)
         } catch {
-            logger.error("reading fault rules failed, the try goes to the endpoint: \(error)")
+            if !(error is CancellationError) { logger.error("reading fault rules failed, the try goes to the endpoint: \(error)") }
             return nil
         }
     }

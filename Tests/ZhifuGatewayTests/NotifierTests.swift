@@ -170,34 +170,39 @@ let testHTTPClient = HTTPClient(eventLoopGroupProvider: .singleton, configuratio
 
     /// A partner's MD5 key that cannot be read (here its column is gone) is no fault of the
     /// merchant's endpoint: nothing is sent and no try is counted; once the key reads again and the
-    /// claim's lease has ended, the notification is delivered, signed with the key.
+    /// claim's lease has ended, the notification is delivered, signed with the key. The partner's
+    /// RSA notifications, which need no MD5 key, go out meanwhile.
     @Test(arguments: WorldStore.available)
     func anUnreadableMD5KeyCountsNoTry(store: WorldStore) async throws {
         let world = try await TestWorld.make(store: store, onDisk: true)
         let clock = try #require(world.gateway.manualClock)
         let sink = NotifySink(script: [])
         try await sink.app().test(.live) { sinkClient in
-            let notifyId = Hex.lowercase(SecureRandom.bytes(16))
-            try await world.gateway.store.insertNotifications([OutboxNotification(
-                notifyId: notifyId, partner: UserId(TestWorld.partner)!, notifyURL: "http://127.0.0.1:\(sinkClient.port!)/notify",
-                notifyType: "batch_trans_notify", protocol: .mapi, signType: .md5, charset: .utf8,
-                parameters: Parameters([("batch_no", "20080107009")]), nextAttemptAt: clock.now, createdAt: clock.now)])
+            func notification(_ signType: SignType, batchNo: String) -> OutboxNotification {
+                OutboxNotification(notifyId: Hex.lowercase(SecureRandom.bytes(16)), partner: UserId(TestWorld.partner)!,
+                                   notifyURL: "http://127.0.0.1:\(sinkClient.port!)/notify", notifyType: "batch_trans_notify", protocol: .mapi,
+                                   signType: signType, charset: .utf8, parameters: Parameters([("batch_no", batchNo)]),
+                                   nextAttemptAt: clock.now, createdAt: clock.now)
+            }
+            let md5 = notification(.md5, batchNo: "20080107009"), rsa = notification(.rsa, batchNo: "20080107010")
+            try await world.gateway.store.insertNotifications([md5, rsa])
             try await world.tamper("ALTER TABLE merchants RENAME COLUMN md5_key TO md5_key_away")
             let notifier = Notifier(gateway: world.gateway)
-            #expect(try await notifier.deliverDue(testHTTPClient) == 0)
-            #expect(sink.count == 0)
-            #expect(try await world.gateway.store.notificationAttempts(notifyId: notifyId).isEmpty, "no try is recorded")
-            #expect(try await world.gateway.store.notification(notifyId: notifyId)?.attempts == 0)
+            #expect(try await notifier.deliverDue(testHTTPClient) == 1, "the RSA notification only")
+            #expect(sink.count == 1)
+            #expect(try await world.gateway.store.notification(notifyId: rsa.notifyId)?.status == .acknowledged)
+            #expect(try await world.gateway.store.notificationAttempts(notifyId: md5.notifyId).isEmpty, "no try is recorded")
+            #expect(try await world.gateway.store.notification(notifyId: md5.notifyId)?.attempts == 0)
 
             try await world.tamper("ALTER TABLE merchants RENAME COLUMN md5_key_away TO md5_key")
             #expect(try await notifier.deliverDue(testHTTPClient) == 0, "the claim's lease still holds")
             clock.advance(seconds: 61)
             #expect(try await notifier.deliverDue(testHTTPClient) == 1)
-            let body = try #require(sink.received.withLock { $0.first?.body })
+            let body = try #require(sink.received.withLock { $0.last?.body })
             let (params, _) = try FormCoding.decode(query: [], body: Array(body.utf8))
-            #expect(params["notify_id"] == notifyId)
+            #expect(params["notify_id"] == md5.notifyId)
             #expect(MAPIClient.isValidNotification(params, verifier: MD5Signer(key: TestWorld.md5Key)))
-            #expect(try await world.gateway.store.notification(notifyId: notifyId)?.status == .acknowledged)
+            #expect(try await world.gateway.store.notification(notifyId: md5.notifyId)?.status == .acknowledged)
         }
     }
 

@@ -43,12 +43,12 @@ def login(driver, password):
     driver.find_element(By.ID, "login").click()
 
 
-def follow(driver, link, shows, by=By.LINK_TEXT):
-    """Clicks a link (found `by`) and waits for the new page's element `shows`: the old page must
-    go first, since some ids (the notifications table) are on both pages."""
-    element = driver.find_element(by, link)
-    element.click()
-    WebDriverWait(driver, 10).until(gone(element))
+def follow(driver, link, shows):
+    """Clicks a link and waits for the new page's element `shows`: the URL must change first, since
+    some ids (the notifications table) are on both pages."""
+    before = driver.current_url
+    driver.find_element(By.LINK_TEXT, link).click()
+    WebDriverWait(driver, 10).until(EC.url_changes(before))
     return WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.ID, shows)))
 
 
