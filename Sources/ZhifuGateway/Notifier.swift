@@ -21,6 +21,9 @@ public struct Notifier: Service {
         public var timeoutSeconds: Int64 = 15
         /// How often the outbox is read when nothing is happening.
         public var pollMilliseconds: Int64 = 100
+        /// How long a claim is this node's (gateway time): two tries' limits and a margin, so that a
+        /// try in flight is recorded before another node may take the notification again.
+        public var leaseSeconds: Int64 { timeoutSeconds * 2 + 30 }
         public init() {}
     }
 
@@ -126,7 +129,7 @@ public struct Notifier: Service {
     private func claim(limit: Int) async -> [(OutboxNotification, md5Key: String?)] {
         let due: [OutboxNotification]
         do {
-            due = try await gateway.notifications.claimDue(limit: limit, leaseSeconds: configuration.timeoutSeconds * 2 + 30)
+            due = try await gateway.notifications.claimDue(limit: limit, leaseSeconds: configuration.leaseSeconds)
         } catch {
             logger.error("reading the outbox failed: \(error)")
             return []

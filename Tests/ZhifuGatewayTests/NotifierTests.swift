@@ -196,7 +196,7 @@ let testHTTPClient = HTTPClient(eventLoopGroupProvider: .singleton, configuratio
 
             try await world.tamper("ALTER TABLE merchants RENAME COLUMN md5_key_away TO md5_key")
             #expect(try await notifier.deliverDue(testHTTPClient) == 0, "the claim's lease still holds")
-            clock.advance(seconds: 61)
+            clock.advance(seconds: Notifier.Configuration().leaseSeconds + 1)
             #expect(try await notifier.deliverDue(testHTTPClient) == 1)
             let body = try #require(sink.received.withLock { $0.last?.body })
             let (params, _) = try FormCoding.decode(query: [], body: Array(body.utf8))
